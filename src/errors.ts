@@ -1,0 +1,52 @@
+/**
+ * Error classes. Every error the library raises is an MsrpError with a stable
+ * `code`; protocol errors also carry the MSRP status a peer should be answered
+ * with. See docs/errors.md for the list of codes.
+ */
+
+/** Base class: a stable `code` string (`MSRP_ERR_*`). */
+export class MsrpError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/**
+ * Malformed input. `statusCode` is the MSRP response to send (RFC 4975 §10),
+ * 0 when none can be sent; `fatal` means framing is lost and the connection
+ * must be closed; `offset` is the stream offset where it was detected.
+ */
+export class MsrpParseError extends MsrpError {
+  readonly statusCode: number;
+  readonly fatal: boolean;
+  readonly offset: number;
+  readonly transactionId: string | null;
+  constructor(code: string, message: string, statusCode: number, fatal: boolean, offset = -1,
+    transactionId: string | null = null) {
+    super(code, message);
+    this.statusCode = statusCode;
+    this.fatal = fatal;
+    this.offset = offset;
+    this.transactionId = transactionId;
+  }
+}
+
+/** Builds an MsrpParseError: the one place parse errors are made. */
+export function createParseError(code: string, message: string, statusCode: number,
+  fatal = false, offset = -1, transactionId: string | null = null): MsrpParseError {
+  return new MsrpParseError(code, message, statusCode, fatal, offset, transactionId);
+}
+
+/** A URI that does not follow RFC 4975 §9 `MSRP-URI`; `index` is where parsing failed. */
+export class MsrpUriError extends MsrpError {
+  readonly input: string;
+  readonly index: number;
+  constructor(message: string, input: string, index: number) {
+    super('MSRP_ERR_URI', `${message} at index ${index} in ${JSON.stringify(input)}`);
+    this.input = input;
+    this.index = index;
+  }
+}
