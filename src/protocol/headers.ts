@@ -11,7 +11,7 @@
  */
 import { HeaderId } from '../core/constants.ts';
 import { createParseError, MsrpParseError, MsrpUriError } from '../errors.ts';
-import { isToken, MsrpUri, parseUriRange } from './uri.ts';
+import { isToken, MsrpUri, parseUriRange, scanToken } from './uri.ts';
 
 /** Success-Report / Failure-Report values (RFC 4975 §9). */
 export type ReportValue = 'yes' | 'no' | 'partial';
@@ -97,17 +97,6 @@ function checkText(v: string, what: string): string {
 
 function show(v: string): string {
   return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
-}
-
-function scanToken(v: string, i: number): number {
-  while (i < v.length) {
-    const c = v.charCodeAt(i);
-    // RFC 4975 §9 token: %x21 / %x23-27 / %x2A-2B / %x2D-2E / %x30-39 / %x41-5A / %x5E-7E
-    if (c < 0x21 || c > 0x7e || c === 0x22 || c === 0x28 || c === 0x29 || c === 0x2c || c === 0x2f
-      || (c >= 0x3a && c <= 0x40) || (c >= 0x5b && c <= 0x5d)) break;
-    i++;
-  }
-  return i;
 }
 
 /**

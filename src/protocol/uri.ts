@@ -45,9 +45,13 @@ function is(c: number, mask: number): boolean {
 
 /** True when `s` is a non-empty RFC 4975 §9 `token`. */
 export function isToken(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) if (!is(s.charCodeAt(i), TOKEN)) return false;
-  return true;
+  return s.length > 0 && scanToken(s, 0) === s.length;
+}
+
+/** Index of the first character at or after `i` that is not an RFC 4975 §9 `token` character. */
+export function scanToken(s: string, i: number): number {
+  while (i < s.length && is(s.charCodeAt(i), TOKEN)) i++;
+  return i;
 }
 
 function hexValue(c: number): number {
@@ -370,7 +374,7 @@ export function parseUriRange(text: string, start: number, end: number): MsrpUri
     throw new MsrpUriError('scheme is not "msrp" or "msrps"', text, start);
   }
   if (end - i < 3 || text.charCodeAt(i) !== 0x3a || text.charCodeAt(i + 1) !== 0x2f || text.charCodeAt(i + 2) !== 0x2f) {
-    throw new MsrpUriError(`expected "://" after the scheme, found ${quote(text, i, end)}`, text, i);
+    throw new MsrpUriError('expected "://" after the scheme', text, i);
   }
   i += 3;
 
@@ -452,14 +456,14 @@ function parseAfterHost(text: string, i: number, end: number, scheme: 'msrp' | '
   while (i < end) {
     if (text.charCodeAt(i) !== 0x3b) throw new MsrpUriError(`invalid ${quote(text, i, end)} in ${where}`, text, i);
     const ns = ++i;
-    while (i < end && is(text.charCodeAt(i), TOKEN)) i++;
+    i = Math.min(scanToken(text, i), end);
     if (i === ns) throw new MsrpUriError(`URI parameter name is empty or not a token, found ${quote(text, i, end)}`, text, i);
     const name = text.slice(ns, i);
     let value: string | null = null;
     where = 'URI parameter';
     if (i < end && text.charCodeAt(i) === 0x3d) {
       const vs = ++i;
-      while (i < end && is(text.charCodeAt(i), TOKEN)) i++;
+      i = Math.min(scanToken(text, i), end);
       if (i === vs) throw new MsrpUriError(`URI parameter value is empty or not a token, found ${quote(text, i, end)}`, text, i);
       value = text.slice(vs, i);
     }
