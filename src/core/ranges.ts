@@ -1,0 +1,144 @@
+/**
+ * Byte-Range tracking of incoming messages (RFC 4975 §7.3.1): which bytes of
+ * each message have arrived, which were duplicates, where gaps remain, when the
+ * message is complete. Two backends behind one interface: the wasm core
+ * (assembly/ranges.ts, fixed pools) and the TypeScript interval list in
+ * js-ranges.ts (the benchmark baseline, and the fallback when wasm is missing or
+ * its pools are full). This is the only module of the tracker that touches wasm.
+ */
+
+import { JsRangeTracker } from './js-ranges.ts';
+import {
+  emptyResult, rangeOptions, staleHandle,
+  type RangeExports, type RangeResult, type RangeStats, type RangeTracker, type RangeTrackerOptions,
+  type ReceivedRange,
+} from './range-types.ts';
+
+export * from './range-types.ts';
+export { JsRangeTracker };
+
+/** The tracker over wasm memory: the interval sets live in the core's fixed pools. */
+export class WasmRangeTracker implements RangeTracker {
+  readonly backend = 'wasm' as const;
+  readonly #core: RangeExports;
+  #tracker: number;
+  #result = emptyResult();
+  // Views over wasm memory, rebuilt whenever memory.buffer changes (another part
+  // of the core may grow memory; ours never does).
+  #buffer: ArrayBuffer | null = null;
+  #f64 = new Float64Array(0);
+  #i32 = new Int32Array(0);
+  readonly #resultAt: number;
+  readonly #outAt: number;
+  readonly #outPairs: number;
+
+  /** Throws RangeError when the core's tracker slots are all taken (see createRangeTracker). */
+  constructor(core: RangeExports, options?: RangeTrackerOptions) {
+    const o = rangeOptions(options);
+    this.#core = core;
+    this.#tracker = core.msrp_range_tracker_new(o.maxMessages, o.maxIntervals);
+    if (this.#tracker < 0) throw new RangeError('every wasm range tracker slot is in use');
+    this.#resultAt = core.msrp_range_result_ptr();
+    this.#outAt = core.msrp_range_out_ptr();
+    this.#outPairs = core.msrp_range_out_pairs();
+  }
+
+  #views(): void {
+    const buffer = this.#core.memory.buffer;
+    if (buffer !== this.#buffer) {
+      this.#buffer = buffer;
+      this.#f64 = new Float64Array(buffer);
+      this.#i32 = new Int32Array(buffer);
+    }
+  }
+
+  #live(): number {
+    if (this.#tracker < 0) throw new RangeError('range tracker already freed');
+    return this.#tracker;
+  }
+
+  open(now: number): number {
+    const handle = this.#core.msrp_range_open(this.#live(), now);
+    return handle === -1 ? staleHandle(this.#tracker) : handle;
+  }
+
+  record(handle: number, start: number, length: number, flag: number, now: number): RangeResult {
+    const status = this.#core.msrp_range_record(handle, start, length, flag, now);
+    if (status === 0) staleHandle(handle);
+    this.#views();
+    const f = this.#resultAt >> 3;
+    const i = this.#resultAt >> 2;
+    const r = this.#result;
+    r.status = status;
+    r.newBytes = this.#f64[f];
+    r.duplicateBytes = this.#f64[f + 1];
+    r.total = this.#f64[f + 2];
+    r.received = this.#f64[f + 3];
+    r.complete = this.#i32[i + 8] !== 0;
+    r.intervals = this.#i32[i + 9];
+    r.aborted = this.#i32[i + 10] !== 0;
+    r.stopped = this.#i32[i + 11] !== 0;
+    return r;
+  }
+
+  ranges(handle: number): ReceivedRange[] {
+    const out: ReceivedRange[] = [];
+    for (;;) {
+      const n = this.#core.msrp_range_copy(handle, out.length);
+      if (n < 0) staleHandle(handle);
+      this.#views();
+      const f = this.#outAt >> 3;
+      for (let k = 0; k < n; k++) out.push({ start: this.#f64[f + 2 * k], end: this.#f64[f + 2 * k + 1] });
+      if (n < this.#outPairs) return out;
+    }
+  }
+
+  touch(handle: number, now: number): void {
+    if (!this.#core.msrp_range_touch(handle, now)) staleHandle(handle);
+  }
+
+  discard(handle: number): void {
+    if (!this.#core.msrp_range_discard(handle)) staleHandle(handle);
+  }
+
+  expire(cutoff: number): number[] {
+    const gone: number[] = [];
+    for (let h = this.#core.msrp_range_expire(this.#live(), cutoff); h >= 0;
+      h = this.#core.msrp_range_expire(this.#tracker, cutoff)) gone.push(h);
+    return gone;
+  }
+
+  stats(): RangeStats {
+    const at = this.#core.msrp_range_stats(this.#tracker) >> 2;
+    this.#views();
+    const s = this.#i32;
+    return {
+      messages: Math.max(0, s[at + 6]),
+      pool: {
+        trackers: s[at], messages: s[at + 1], intervals: s[at + 2],
+        trackerSlots: s[at + 3], messageSlots: s[at + 4], intervalSlots: s[at + 5],
+      },
+    };
+  }
+
+  free(): void {
+    if (this.#tracker >= 0) this.#core.msrp_range_tracker_free(this.#tracker);
+    this.#tracker = -1;
+  }
+}
+
+/**
+ * A tracker for one session: over the wasm core when `core` exports are given
+ * and it has a free tracker slot, else the TypeScript interval list (same
+ * behaviour, no shared pool).
+ */
+export function createRangeTracker(options?: RangeTrackerOptions, core?: RangeExports | null): RangeTracker {
+  if (core) {
+    try {
+      return new WasmRangeTracker(core, options);
+    } catch (err) {
+      if (!(err instanceof RangeError) || !/slot/.test(err.message)) throw err;
+    }
+  }
+  return new JsRangeTracker(options);
+}
