@@ -530,7 +530,7 @@ export function parseDigest(v: string): DigestValue {
   let i = scanToken(v, 0);
   if (i === 0) throw headerError(`digest value ${show(v)}: expected an auth scheme or parameter at index 0`);
   let scheme = '';
-  if (v.charCodeAt(skipWs(v, i)) === 0x3d) {
+  if (v.charCodeAt(i) === 0x3d) {
     i = 0; // Authentication-Info: the first token is a parameter name
   } else {
     scheme = v.slice(0, i);
