@@ -26,6 +26,12 @@ export interface RawHead {
   values: string[];
   /** HeaderId per header (constants.ts), 0 for unknown */
   ids: number[];
+  /**
+   * true when the header block ended with the blank line, so a body follows
+   * (possibly empty); false for a bodiless chunk, whose end-line follows the
+   * headers directly. RFC 4975 §7.1: the two differ.
+   */
+  hasBody: boolean;
   /** stream offset of the first byte of the start line */
   offset: number;
 }
