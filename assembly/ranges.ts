@@ -350,8 +350,9 @@ export function msrp_range_open(tracker: i32, now: f64): i32 {
  *
  * Returns the status to answer: 200; 400 for a start outside 1..2^53-1 or a
  * chunk reaching past 2^53-1 (the chunk is ignored, the message kept); 413 when
- * the message would need more intervals than its cap (the message is stopped and
- * freed); 0 for a stale handle. Details are in the result record.
+ * the message would need more intervals than its cap (the chunk is not recorded
+ * and the message is stopped: read its ranges if needed, then discard it); 0 for
+ * a stale handle. Details are in the result record.
  */
 export function msrp_range_record(handle: i32, start: f64, length: f64, flag: i32, now: f64): i32 {
   let m = messageOf(handle);
@@ -385,8 +386,8 @@ export function msrp_range_record(handle: i32, start: f64, length: f64, flag: i3
   if (e > s) {
     fresh = insert(m, s, e);
     if (fresh < 0) {
-      release(m);
-      writeResult(0, 0, 0, 0, 1);
+      // kept as it was, so its ranges can still be reported; the caller discards it
+      writeResult(0, 0, m, 0, 1);
       return TOO_LARGE;
     }
     store<i64>(m, load<i64>(m, M_RECEIVED) + fresh, M_RECEIVED);
@@ -413,23 +414,13 @@ export function msrp_range_touch(handle: i32, now: f64): i32 {
 }
 
 /**
- * Frees the first message of `tracker` last active before `cutoff` and returns
- * its (now stale) handle, or -1 when none is left: call until -1.
+ * 1 when the message was last active before `cutoff` (stalled: the caller reads
+ * its ranges for a REPORT, then discards it), 0 when not, -1 for a stale handle.
  */
-export function msrp_range_expire(tracker: i32, cutoff: f64): i32 {
-  let t = trackerOf(tracker);
-  if (!t) return -1;
-  let i = load<i32>(t, T_FIRST);
-  while (i >= 0) {
-    let m = msg(i);
-    if (load<f64>(m, M_ACTIVE) < cutoff) {
-      let handle = handleOf(m);
-      release(m);
-      return handle;
-    }
-    i = load<i32>(m, M_NEXT);
-  }
-  return -1;
+export function msrp_range_idle(handle: i32, cutoff: f64): i32 {
+  let m = messageOf(handle);
+  if (!m) return -1;
+  return <i32>(load<f64>(m, M_ACTIVE) < cutoff);
 }
 
 /** Number of intervals a message holds, or -1 for a stale handle. */

@@ -84,9 +84,8 @@ export class JsRangeTracker implements RangeTracker {
     if (e > s) {
       const fresh = this.#insert(m, s, e);
       if (fresh < 0) {
-        this.#all().delete(handle);
         r.stopped = true;
-        return this.#fill(r, 413, null);
+        return this.#fill(r, 413, m);
       }
       m.received += fresh;
       r.newBytes = fresh;
@@ -151,16 +150,8 @@ export class JsRangeTracker implements RangeTracker {
     if (!this.#all().delete(handle)) staleHandle(handle);
   }
 
-  expire(cutoff: number): number[] {
-    const all = this.#all();
-    const gone: number[] = [];
-    for (const [handle, m] of all) {
-      if (m.active < cutoff) {
-        all.delete(handle);
-        gone.push(handle);
-      }
-    }
-    return gone;
+  idle(handle: number, cutoff: number): boolean {
+    return this.#get(handle).active < cutoff;
   }
 
   stats(): RangeStats {

@@ -26,7 +26,8 @@ export interface RangeResult {
   /**
    * The status to answer (RFC 4975 §10): 200; 400 when the chunk's positions are
    * outside 1..2^53-1 (the chunk is ignored); 413 when the message needs more
-   * intervals than its cap (the message is stopped and its state freed).
+   * intervals than its cap (the chunk is not recorded; the message is stopped:
+   * the caller reads its ranges if it reports them, then discards it).
    */
   status: number;
   /** bytes of the chunk not held before */
@@ -43,7 +44,7 @@ export interface RangeResult {
   intervals: number;
   /** the chunk ended in `#`: the message state is discarded (RFC 4975 §7.3.2) */
   aborted: boolean;
-  /** a 413 freed the message */
+  /** a 413 stopped the message: discard it */
   stopped: boolean;
 }
 
@@ -72,7 +73,7 @@ export interface RangeTracker {
   /**
    * Records a chunk at its end-line: `start` from Byte-Range (1-based), `length`
    * the actual body length, `flag` the end-line's continuation flag code.
-   * After `aborted` or `stopped` the handle is gone.
+   * After `aborted` the handle is gone; after `stopped` it waits for `discard`.
    */
   record(handle: number, start: number, length: number, flag: number, now: number): RangeResult;
   /** The intervals held, in order (for REPORT Byte-Range values). */
@@ -81,8 +82,8 @@ export interface RangeTracker {
   touch(handle: number, now: number): void;
   /** Forgets a message. */
   discard(handle: number): void;
-  /** Frees every message last active before `cutoff`; returns their handles. */
-  expire(cutoff: number): number[];
+  /** True when the message was last active before `cutoff` (stalled; the caller gives it up). */
+  idle(handle: number, cutoff: number): boolean;
   stats(): RangeStats;
   /** Frees the tracker and everything it holds. */
   free(): void;
@@ -97,7 +98,7 @@ export interface RangeExports {
   msrp_range_record(handle: number, start: number, length: number, flag: number, now: number): number;
   msrp_range_discard(handle: number): number;
   msrp_range_touch(handle: number, now: number): number;
-  msrp_range_expire(tracker: number, cutoff: number): number;
+  msrp_range_idle(handle: number, cutoff: number): number;
   msrp_range_count(handle: number): number;
   msrp_range_copy(handle: number, from: number): number;
   msrp_range_result_ptr(): number;

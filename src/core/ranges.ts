@@ -101,11 +101,9 @@ export class WasmRangeTracker implements RangeTracker {
     if (!this.#core.msrp_range_discard(handle)) staleHandle(handle);
   }
 
-  expire(cutoff: number): number[] {
-    const gone: number[] = [];
-    for (let h = this.#core.msrp_range_expire(this.#live(), cutoff); h >= 0;
-      h = this.#core.msrp_range_expire(this.#tracker, cutoff)) gone.push(h);
-    return gone;
+  idle(handle: number, cutoff: number): boolean {
+    const idle = this.#core.msrp_range_idle(handle, cutoff);
+    return idle < 0 ? staleHandle(handle) : idle === 1;
   }
 
   stats(): RangeStats {

@@ -193,13 +193,15 @@ export function rangeTrackerSuites(label: string, make: (o?: RangeTrackerOptions
     t.free();
   });
 
-  bad('more intervals than maxIntervals: 413 stops and frees the message', () => {
+  bad('more intervals than maxIntervals: 413 stops the message, which keeps its ranges until discarded', () => {
     const t = make({ maxIntervals: 3 });
     const h = t.open(0);
     for (const start of [1, 11, 21]) assert.is(t.record(h, start, 5, MORE, 0).status, 200);
     assert.is(t.record(h, 3, 5, MORE, 0).status, 200, 'merging needs no new interval');
     const r = t.record(h, 31, 5, MORE, 0);
-    assert.equal([r.status, r.stopped], [413, true]);
+    assert.equal([r.status, r.stopped, r.received, r.intervals], [413, true, 17, 3]);
+    assert.equal(t.ranges(h), [{ start: 1, end: 7 }, { start: 11, end: 15 }, { start: 21, end: 25 }]);
+    t.discard(h);
     assert.is(t.stats().messages, 0);
     assert.throws(() => t.record(h, 1, 1, MORE, 0), RangeError);
     t.free();
@@ -225,19 +227,18 @@ export function rangeTrackerSuites(label: string, make: (o?: RangeTrackerOptions
 
   const time = suite(`${label}: expiry`);
 
-  time('messages idle since before the cutoff expire; touched ones stay', () => {
+  time('a message is idle when last active (open, record, touch) before the cutoff', () => {
     const t = make();
     const a = t.open(100);
     const b = t.open(100);
     const c = t.open(100);
     t.record(b, 1, 1, MORE, 500);
     t.touch(c, 400);
-    assert.equal(t.expire(300), [a]);
-    assert.equal(t.expire(300), []);
-    assert.equal(t.expire(450).sort(), [c]);
-    assert.is(t.stats().messages, 1);
-    assert.throws(() => t.ranges(a), RangeError);
-    assert.equal(t.ranges(b), [{ start: 1, end: 1 }]);
+    assert.equal([a, b, c].map((h) => t.idle(h, 300)), [true, false, false]);
+    assert.equal([a, b, c].map((h) => t.idle(h, 450)), [true, false, true]);
+    assert.not.ok(t.idle(a, 100), 'strictly before');
+    t.discard(a);
+    assert.throws(() => t.idle(a, 0), RangeError);
     t.free();
   });
 
