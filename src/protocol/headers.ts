@@ -334,7 +334,8 @@ export function parseMessageId(v: string): string {
 
 /**
  * Reads `*( ";" pname [ "=" pval ] )` from `i`, whitespace allowed around the
- * separators (common MIME practice), a trailing ";" tolerated.
+ * separators (common MIME practice), a trailing ";" tolerated. Names are
+ * lower-cased and must be distinct.
  */
 function readParams(v: string, i: number, what: string): Array<[string, string]> {
   const params: Array<[string, string]> = [];
@@ -360,6 +361,10 @@ function readParams(v: string, i: number, what: string): Array<[string, string]>
         if (i === vs) throw headerError(`${what} ${show(v)}: parameter value is not a token or quoted-string at index ${i}`);
         value = v.slice(vs, i);
       }
+    }
+    // a parameter may appear once (RFC 6838 §4.3, RFC 2183 §2)
+    for (const [seen] of params) {
+      if (seen === name) throw headerError(`${what} ${show(v)}: parameter ${name} appears twice`);
     }
     params.push([name, value]);
   }

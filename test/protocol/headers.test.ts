@@ -193,6 +193,7 @@ Media('Content-Type rejections', () => {
   rejects(() => H.parseContentType('text/plain;=x'), 'Content-Type "text/plain;=x": parameter name is not a token at index 11');
   rejects(() => H.parseContentType('text/plain;a='), 'Content-Type "text/plain;a=": parameter value is not a token or quoted-string at index 13');
   rejects(() => H.parseContentType('text/plain;a="x'), 'Content-Type: unterminated quoted-string starting at index 13 in "text/plain;a=\\"x"');
+  rejects(() => H.parseContentType('text/plain;a=1; A=2'), 'Content-Type "text/plain;a=1; A=2": parameter a appears twice');
   rejects(() => H.parseContentType('text/plain;a="\x01"'), 'Content-Type: control character in quoted-string at index 14 in "text/plain;a=\\"\\u0001\\""');
   assert.throws(() => H.formatContentType({ type: 'te xt', subtype: 'plain', params: [] }), (e: unknown) => e instanceof RangeError);
   assert.throws(() => H.formatContentType({ type: 'text', subtype: 'plain', params: [['a b', '1']] }), (e: unknown) => e instanceof RangeError);
