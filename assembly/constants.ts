@@ -63,3 +63,30 @@ export const enum Flag {
   MORE = 0x2b, // '+'
   ABORT = 0x23, // '#'
 }
+
+/** Kinds of the records msrp_feed/msrp_finish write to the event table (assembly/events.ts has the layouts). */
+export const enum EventKind {
+  NONE = 0,
+  /** a chunk's start line and header block (fixed part, then one entry per header) */
+  HEAD = 1,
+  /** a body segment: offset and length in the input window */
+  BODY = 2,
+  /** body octets held back from an earlier feed (a cut end-line lookalike), carried in the record */
+  HELD = 3,
+  /** the end-line: continuation flag */
+  END = 4,
+  /** a framing error: code, status to answer, fatal, offset, transaction id */
+  ERROR = 5,
+}
+
+/** What msrp_feed returns. */
+export const enum FeedStatus {
+  /** every octet of the range was consumed */
+  DONE = 0,
+  /** the event table filled up: read the events and call again from the consumed position */
+  PAUSED = 1,
+  /** the slot is not allocated */
+  BAD_SLOT = 2,
+  /** offset/length fall outside the input window */
+  BAD_RANGE = 3,
+}

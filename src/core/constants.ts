@@ -91,3 +91,35 @@ export const FlagName: Record<number, string> = {
   43: 'MORE',
   35: 'ABORT',
 };
+
+export const EventKind = {
+  NONE: 0,
+  HEAD: 1,
+  BODY: 2,
+  HELD: 3,
+  END: 4,
+  ERROR: 5,
+} as const;
+export type EventKind = (typeof EventKind)[keyof typeof EventKind];
+export const EventKindName: Record<number, string> = {
+  0: 'NONE',
+  1: 'HEAD',
+  2: 'BODY',
+  3: 'HELD',
+  4: 'END',
+  5: 'ERROR',
+};
+
+export const FeedStatus = {
+  DONE: 0,
+  PAUSED: 1,
+  BAD_SLOT: 2,
+  BAD_RANGE: 3,
+} as const;
+export type FeedStatus = (typeof FeedStatus)[keyof typeof FeedStatus];
+export const FeedStatusName: Record<number, string> = {
+  0: 'DONE',
+  1: 'PAUSED',
+  2: 'BAD_SLOT',
+  3: 'BAD_RANGE',
+};
