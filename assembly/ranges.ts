@@ -376,7 +376,8 @@ export function msrp_range_record(handle: i32, start: f64, length: f64, flag: i3
   let e = s + <i64>length;
   let total = load<i64>(m, M_TOTAL);
   if (flag == Flag.END) {
-    if (total > e) truncate(m, e);
+    // anything held past the end of the `$` chunk is not part of the message
+    if (total != e) truncate(m, e);
     store<i64>(m, e, M_TOTAL);
   } else if (total >= 0 && e > total) {
     // bytes past the total the `$` chunk set are not part of the message

@@ -76,7 +76,8 @@ export class JsRangeTracker implements RangeTracker {
     const s = start - 1;
     let e = s + length;
     if (flag === Flag.END) {
-      if (m.total > e) truncate(m, e);
+      // anything held past the end of the `$` chunk is not part of the message
+      if (m.total !== e) truncate(m, e);
       m.total = e;
     } else if (m.total >= 0 && e > m.total) {
       e = m.total;

@@ -109,7 +109,10 @@ export interface RangeExports {
 
 /** Fills in defaults and checks caps (misuse is a RangeError). */
 export function rangeOptions(options: RangeTrackerOptions = {}): Required<RangeTrackerOptions> {
-  const o = { ...DEFAULT_RANGE_OPTIONS, ...options };
+  const o = {
+    maxMessages: options.maxMessages ?? DEFAULT_RANGE_OPTIONS.maxMessages,
+    maxIntervals: options.maxIntervals ?? DEFAULT_RANGE_OPTIONS.maxIntervals,
+  };
   for (const key of ['maxMessages', 'maxIntervals'] as const) {
     if (!Number.isInteger(o[key]) || o[key] < 1 || o[key] > 0x7fffffff) {
       throw new RangeError(`${key} must be a positive integer, got ${o[key]}`);

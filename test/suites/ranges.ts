@@ -142,6 +142,16 @@ export function rangeTrackerSuites(label: string, make: (o?: RangeTrackerOptions
     t.free();
   });
 
+  overlap('a $ chunk drops what is held past its end, even with no total known before', () => {
+    const t = make();
+    const h = t.open(0);
+    t.record(h, 1, 8, MORE, 0);
+    t.record(h, 12, 3, MORE, 0);
+    const r = t.record(h, 4, 2, END, 0);
+    assert.equal([r.total, r.received, r.intervals, r.complete, r.newBytes, r.duplicateBytes], [5, 5, 1, true, 0, 2]);
+    t.free();
+  });
+
   overlap('a later $ chunk with a larger total reopens the message', () => {
     const t = make();
     const h = t.open(0);
