@@ -15,13 +15,16 @@ export interface UriSample {
   parts: MsrpUriParts;
 }
 
-const range = (from: number, to: number): string[] =>
+/** The characters with codes `from` to `to`. */
+export const charRange = (from: number, to: number): string[] =>
   Array.from({ length: to - from + 1 }, (_, i) => String.fromCharCode(from + i));
-const ALNUM = [...range(0x30, 0x39), ...range(0x41, 0x5a), ...range(0x61, 0x7a)];
+
+/** ALPHA / DIGIT. */
+export const ALNUM = [...charRange(0x30, 0x39), ...charRange(0x41, 0x5a), ...charRange(0x61, 0x7a)];
 const UNRESERVED = [...ALNUM, '-', '.', '_', '~'];
 const SUB_DELIMS_NO_SEMI = ['!', '$', '&', "'", '(', ')', '*', '+', ',', '='];
-// RFC 4975 §9 token characters
-const TOKEN = range(0x21, 0x7e).filter((c) => !'"(),/:;<=>?@[\\]'.includes(c));
+/** RFC 4975 §9 token characters. */
+export const TOKEN_CHARS = charRange(0x21, 0x7e).filter((c) => !'"(),/:;<=>?@[\\]'.includes(c));
 
 /** Random letter case, as schemes and transports may be written. */
 const anyCase = (s: string): fc.Arbitrary<string> =>
@@ -83,7 +86,8 @@ const transportArb = fc.oneof(
   fc.string({ unit: fc.constantFrom(...ALNUM), minLength: 1, maxLength: 6 }),
 );
 
-const tokenArb = fc.string({ unit: fc.constantFrom(...TOKEN), minLength: 1, maxLength: 8 });
+/** RFC 4975 §9 token. */
+export const tokenArb = fc.string({ unit: fc.constantFrom(...TOKEN_CHARS), minLength: 1, maxLength: 8 });
 const paramsArb = fc.array(fc.tuple(tokenArb, fc.option(tokenArb, { nil: null })), { maxLength: 3 });
 
 /** A URI as wire text together with the parts it stands for. */

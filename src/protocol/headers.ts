@@ -155,11 +155,13 @@ export function parsePath(v: string): MsrpUri[] {
   const end = v.length;
   let i = skipWs(v, 0);
   const uris: MsrpUri[] = [];
+  let nextAt = -2; // where the next "@" is; searched again only once passed
   while (i < end) {
     let j = i;
     while (j < end && !isWs(v.charCodeAt(j))) j++;
+    if (nextAt !== -1 && nextAt < i) nextAt = v.indexOf('@', i);
     try {
-      uris.push(parseUriRange(v, i, j));
+      uris.push(parseUriRange(v, i, j, nextAt));
     } catch (err) {
       if (err instanceof MsrpUriError) throw headerError(`invalid URI in path: ${err.message}`);
       throw err;

@@ -358,8 +358,10 @@ function sameParts(a: MsrpUriParts, b: MsrpUriParts): boolean {
 /**
  * Parses the URI occupying `text[start, end)`. Error indexes are positions in
  * `text`, so a path header reports where in the whole value the fault is.
+ * `nextAt`, when given, is `text.indexOf('@', start)`: a caller parsing many
+ * URIs of one string passes it so the search is not repeated for each.
  */
-export function parseUriRange(text: string, start: number, end: number): MsrpUri {
+export function parseUriRange(text: string, start: number, end: number, nextAt?: number): MsrpUri {
   let i = start;
   // msrp-scheme "://" (the scheme is case-insensitive, RFC 3986 §3.1)
   let scheme: 'msrp' | 'msrps' = 'msrp';
@@ -380,14 +382,8 @@ export function parseUriRange(text: string, start: number, end: number): MsrpUri
 
   // userinfo "@": "@" occurs nowhere else in an MSRP URI, so the first one ends it
   let user: string | null = null;
-  let at = -1;
-  for (let j = i; j < end; j++) {
-    if (text.charCodeAt(j) === 0x40) {
-      at = j;
-      break;
-    }
-  }
-  if (at >= 0) {
+  const at = nextAt === undefined ? text.indexOf('@', i) : nextAt;
+  if (at >= 0 && at < end) {
     const stop = scanPct(text, i, at, USERINFO, 'userinfo');
     if (stop < at) throw new MsrpUriError(`invalid ${quote(text, stop, end)} in userinfo`, text, stop);
     user = pctDecode(text, i, at);

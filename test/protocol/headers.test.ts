@@ -33,6 +33,11 @@ Path('parses the RFC examples, liberal about spaces', () => {
   assert.equal(H.parsePath(' msrp://a:1;tcp \t  msrp://b:2;ws  ').map(String), ['msrp://a:1;tcp', 'msrp://b:2;ws']);
 });
 
+Path('userinfo is found in whichever URIs carry it', () => {
+  const path = H.parsePath('msrp://u1@a:1;tcp msrp://b:2;tcp msrp://c:3;tcp msrp://u4@d:4;tcp msrps://e;tcp');
+  assert.equal(path.map((u) => [u.user, u.host]), [['u1', 'a'], [null, 'b'], [null, 'c'], ['u4', 'd'], [null, 'e']]);
+});
+
 Path('formats with one SP and round-trips', () => {
   const text = 'msrps://alice@intra.example.com;tcp msrps://df7jal23ls0d.invalid:2855/98cjs;ws msrp://[::1]:1/x;tcp';
   assert.is(H.formatPath(H.parsePath(text)), text);
