@@ -115,7 +115,7 @@ function encodeUserinfo(user: string): string {
       out += ch;
     } else {
       try {
-        out += encodeURIComponent(ch).replace(/[a-f]/g, (h) => h.toUpperCase());
+        out += encodeURIComponent(ch); // upper-case hex, as RFC 3986 §2.1 recommends
       } catch {
         throw new MsrpUriError('userinfo is not well-formed Unicode', user, 0);
       }

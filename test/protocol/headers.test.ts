@@ -261,8 +261,10 @@ Expiry('Use-Nickname is a quoted-string of 1 to 1023 characters; malformed is 42
   rejects(() => H.parseUseNickname('""'), 'Use-Nickname is empty', 424);
   rejects(() => H.parseUseNickname(`"${'a'.repeat(1024)}"`), 'Use-Nickname is longer than 1023 characters', 424);
   rejects(() => H.parseUseNickname('"Alice" x'), 'Use-Nickname "\\"Alice\\" x": unexpected characters after the closing quote', 424);
+  rejects(() => H.parseUseNickname('"Al\x00ice"'), 'Use-Nickname: control character in quoted-string at index 3 in "\\"Al\\u0000ice\\""', 424);
   rejects(() => H.parseUseNickname('"Alice'), 'Use-Nickname: unterminated quoted-string starting at index 0 in "\\"Alice"', 424);
   assert.throws(() => H.formatUseNickname(''), (e: unknown) => e instanceof RangeError);
+  assert.throws(() => H.formatUseNickname('a'.repeat(1024)), (e: unknown) => e instanceof RangeError);
   assert.throws(() => H.formatUseNickname('a\nb'), (e: unknown) => e instanceof RangeError);
 });
 
@@ -319,6 +321,7 @@ Digest('rejections', () => {
   rejects(() => H.parseDigest('Digest realm="x" nonce="y"'), 'digest value "Digest realm=\\"x\\" nonce=\\"y\\"": expected "," at index 17');
   rejects(() => H.parseDigest('Digest realm="x", Realm="y"'), 'digest value "Digest realm=\\"x\\", Realm=\\"y\\"": parameter realm appears twice');
   rejects(() => H.parseDigest('Digest realm="x'), 'digest value: unterminated quoted-string starting at index 13 in "Digest realm=\\"x"');
+  rejects(() => H.parseDigest('Digest realm="a\\\x7f"'), 'digest value: control character after "\\" at index 16 in "Digest realm=\\"a\\\\\x7f\\""');
   rejects(() => H.parseDigest('Digest ="x"'), 'digest value "Digest =\\"x\\"": parameter name is not a token at index 7');
 });
 

@@ -218,6 +218,24 @@ Build('from() and with() reject parts that are not a valid URI', () => {
   }
 });
 
+Build('from() errors say which part is wrong', () => {
+  const base = p('msrp', null, 'h', 1, 's', 'tcp');
+  const message = (change: Partial<MsrpUriParts>): string => {
+    try {
+      MsrpUri.from({ ...base, ...change });
+    } catch (err) {
+      assert.instance(err, MsrpUriError);
+      return (err as MsrpUriError).message;
+    }
+    return 'no error';
+  };
+  assert.is(message({ host: 'a b' }),
+    'parts do not form a valid MSRP URI: invalid character " " in host at index 8 in "msrp://a b:1/s;tcp"');
+  assert.is(message({ scheme: 'MSRP' as 'msrp' }),
+    'parts do not form a valid MSRP URI (check host, session-id, transport, params) at index 0 in "MSRP://h:1/s;tcp"');
+  assert.is(message({ user: 'a\ud800b' }), 'userinfo is not well-formed Unicode at index 0 in "a\\ud800b"');
+});
+
 Build('the constructor is not for public use', () => {
   const Ctor = MsrpUri as unknown as new (parts: MsrpUriParts) => MsrpUri;
   assert.throws(() => new Ctor(p('msrp', null, 'h', 1, null, 'tcp')), (e: unknown) => e instanceof TypeError);
