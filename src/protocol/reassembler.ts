@@ -220,12 +220,10 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
    * null when the message had to stop (too large for every bound).
    */
   [kPlace](entry: Entry<M>, offset: number, bytes: Buffer): boolean | null {
-    let end = offset + bytes.length;
-    // Bytes past the total a `$` chunk set are not part of the message.
-    if (entry.total >= 0 && end > entry.total) {
-      end = Math.max(offset, entry.total);
-      bytes = bytes.subarray(0, end - offset);
-    }
+    // Not cut at a known total: this chunk may end in `$` and move the total.
+    // Bytes past the total land where nothing is held, so a chunk recording
+    // those positions later overwrites them before the message can complete.
+    const end = offset + bytes.length;
     if (end > this.#maxMessageSize) return null;
     if (bytes.length === 0) return true;
     if (!entry.sink && !this.#reserve(entry, end) && !this.#toSink(entry)) return null;

@@ -132,6 +132,14 @@ for (const [backend, makeTracker] of BACKENDS) {
     assert.is(text(messages[0]), 'abXY');
   });
 
+  whole('a later $ chunk past the total an earlier $ set moves the total and keeps its bytes', () => {
+    const { messages, send } = setup();
+    send('a', br(3, 4, 4), 'cd', END);
+    send('a', br(5, 8, 8), 'efgh', END);
+    send('a', br(1, 2, 8), 'ab', MORE);
+    assert.is(text(messages[0]), 'abcdefgh');
+  });
+
   whole('# discards the message; the same Message-ID then starts afresh', () => {
     const { r, messages, failed, send } = setup();
     send('a', br(1, '*', '*'), 'abc', MORE);
