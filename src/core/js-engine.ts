@@ -348,10 +348,11 @@ export class JsFramingEngine implements FramingEngine {
       sink.onError({ code, statusCode: 0, fatal: true, offset, transactionId: tid });
       return input.length;
     }
-    sink.onError({ code, statusCode: this.method === null ? 0 : 400, fatal: false, offset, transactionId: tid });
+    // State first, so that a sink that throws leaves the engine consistent.
     this.state = State.BODY;
     this.discard = true;
     this.held = crSplit ? Buffer.from('\r', 'latin1') : null;
+    sink.onError({ code, statusCode: this.method === null ? 0 : 400, fatal: false, offset, transactionId: tid });
     return pos;
   }
 

@@ -13,6 +13,7 @@ import { engineEvents, splitAt, splitEvery } from '../../fuzz/engine-events.ts';
 import { referenceEvents } from '../../fuzz/reference-parser.ts';
 import type { RefEvent } from '../../fuzz/reference-parser.ts';
 import { formatLog, loadMdCases } from '../vectors/md-vectors.ts';
+import { chunkParserSuite } from './chunk-parser.ts';
 
 /** Makes a fresh engine enforcing `limits` (defaults when omitted). */
 export type MakeEngine = (limits?: FramingLimits) => FramingEngine;
@@ -62,6 +63,7 @@ export function parserSuites(label: string, makeEngine: MakeEngine): void {
   rfcVectorSuite(label, makeEngine);
   mdVectorSuite(label, makeEngine);
   contractSuite(label, makeEngine);
+  chunkParserSuite(label, makeEngine);
 }
 
 function rfcVectorSuite(label: string, makeEngine: MakeEngine): void {
