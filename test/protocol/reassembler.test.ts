@@ -1,10 +1,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Flag } from '../../src/core/constants.ts';
+import { readFileSync } from 'node:fs';
+import { Flag, HeaderId } from '../../src/core/constants.ts';
+import { createFramingEngine } from '../../src/core/index.ts';
 import { JsRangeTracker, type RangeTracker, WasmRangeTracker } from '../../src/core/ranges.ts';
-import type { ByteRange } from '../../src/protocol/headers.ts';
+import { type ByteRange, parseByteRange } from '../../src/protocol/headers.ts';
 import {
-  type FailedMessage, type IncomingMessage, MessageReassembler, type ReassemblerOptions, type ReassemblySink,
+  type ChunkOutcome, type FailedMessage, type IncomingChunk, type IncomingMessage, MessageReassembler,
+  type ReassemblerOptions, type ReassemblySink,
 } from '../../src/protocol/reassembler.ts';
 import { rangeCore } from '../helpers/ranges-wasm.ts';
 
@@ -34,6 +37,29 @@ class RecordingSink implements ReassemblySink {
   }
   end(total: number): void { this.ended = total; }
   abort(reason: string): void { this.aborted = reason; }
+}
+
+const RFC_DIR = '/work/shared/vectors/rfc/';
+
+/** Frames RFC example files with the framing engine and feeds each SEND chunk to `r`, as a session would. */
+function feedRfc(r: MessageReassembler<string>, files: string[]): ChunkOutcome<string>[] {
+  const outcomes: ChunkOutcome<string>[] = [];
+  for (const file of files) {
+    let chunk: IncomingChunk<string> | null = null;
+    const engine = createFramingEngine();
+    engine.feed(readFileSync(RFC_DIR + file), {
+      onHead(head) {
+        const value = (id: number) => head.values[head.ids.indexOf(id)];
+        const range = value(HeaderId.BYTE_RANGE);
+        chunk = r.begin(value(HeaderId.MESSAGE_ID), range === undefined ? null : parseByteRange(range), file);
+      },
+      onBody(segment) { chunk!.write(segment); },
+      onEnd(flag) { outcomes.push(chunk!.end(flag)); },
+      onError(error) { throw new Error(`${file}: framing error ${error.code}`); },
+    });
+    engine.free();
+  }
+  return outcomes;
 }
 
 for (const [backend, makeTracker] of BACKENDS) {
@@ -302,5 +328,53 @@ for (const [backend, makeTracker] of BACKENDS) {
     assert.throws(() => r.begin('c', null, 'm'), /closed/);
   });
 
-  for (const s of [whole, bad, sinks, life]) s.run();
+  const rfc = suite(`MessageReassembler (${backend}): RFC examples`);
+
+  rfc('RFC 4975 §5.1 Figure 3: abcd (1-*/8) and EFGH (5-8/8) make one message', () => {
+    const { r, messages } = setup();
+    feedRfc(r, ['rfc4975-5.1-fig3-chunk1-send.msrp', 'rfc4975-5.1-fig3-chunk2-send.msrp']);
+    assert.equal(messages.map((m) => [m.messageId, text(m), m.total]), [['4564dpWd', 'abcdEFGH', 8]]);
+  });
+
+  rfc('RFC 4975 §11.4: 1-137/148 then 138-148/148 carrying 10 octets completes at 147, in either order', () => {
+    const files = ['rfc4975-11.4-fig14-cpim-chunk1-send.msrp', 'rfc4975-11.4-fig15-cpim-chunk2-send.msrp'];
+    const bodies: string[] = [];
+    for (const order of [files, [...files].reverse()]) {
+      const { r, messages } = setup();
+      feedRfc(r, order);
+      assert.equal([messages.length, messages[0].total], [1, 147]);
+      assert.ok(text(messages[0]).endsWith('1234567890'));
+      bodies.push(text(messages[0]));
+    }
+    assert.is(bodies[0], bodies[1]);
+  });
+
+  rfc('single-chunk SENDs whose Byte-Range disagrees with the body complete with the body\'s length', () => {
+    const { r, messages } = setup();
+    const cases: Array<[string, number]> = [
+      ['rfc4975-4-fig2-send.msrp', 23], ['rfc4975-11.1-step4-send.msrp', 14], ['rfc4975-11.1-step6-send.msrp', 20],
+      ['rfc4975-11.2-fig13-xhtml-send.msrp', 384], ['rfc4975-11.5-system-send.msrp', 37],
+      ['rfc4975-11.6-fig16-send.msrp', 121], ['rfc4976-3-send-6aef.msrp', 39], ['rfc5547-9.2-fig17-send.msrp', 437],
+    ];
+    const outcomes = feedRfc(r, cases.map(([file]) => file));
+    assert.ok(outcomes.every((o) => o.status === 200));
+    assert.equal(messages.map((m) => [m.meta, m.total, m.body!.length]), cases.map(([f, n]) => [f, n, n]));
+    assert.is(text(messages[0]), 'Hey Bob, are you there?');
+  });
+
+  rfc('RFC 5547 §9.1 placeholder bodies leave a gap: the message stays open and a REPORT names what came', () => {
+    const { r, messages } = setup();
+    feedRfc(r, ['rfc5547-9.1-fig10-send-chunk1.msrp', 'rfc5547-9.1-fig11-send-chunk2.msrp']);
+    assert.is(messages.length, 0);
+    assert.equal(r.ranges('12339sdqwer'), [{ start: 1, end: 338 }, { start: 2049, end: 2093 }]);
+  });
+
+  rfc('RFC 5547 §9.2 Figure 21 ends in + although 1-2027/2027: not complete until a $ chunk', () => {
+    const { r, messages } = setup();
+    feedRfc(r, ['rfc5547-9.2-fig21-send.msrp']);
+    assert.is(messages.length, 0);
+    assert.equal(r.size, 1);
+  });
+
+  for (const s of [whole, bad, sinks, life, rfc]) s.run();
 }
