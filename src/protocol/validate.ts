@@ -73,8 +73,9 @@ export function validateHead(chunk: Chunk, options: ValidateOptions = {}): Valid
   if (!(options.methods ?? DEFAULT_METHODS).includes(chunk.method)) {
     return fail(StatusCode.NOT_IMPLEMENTED, `method ${chunk.method} is not implemented`);
   }
-  for (const get of [() => chunk.messageId, () => chunk.byteRange, () => chunk.successReport,
-    () => chunk.failureReport, () => chunk.status]) {
+  const typed: Array<() => unknown> = [() => chunk.messageId, () => chunk.byteRange, () => chunk.successReport,
+    () => chunk.failureReport, () => chunk.status];
+  for (const get of typed) {
     const r = read(get);
     if ('statusCode' in r) return r;
   }
