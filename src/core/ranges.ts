@@ -23,9 +23,9 @@ export class WasmRangeTracker implements RangeTracker {
   readonly #core: RangeExports;
   #tracker: number;
   #result = emptyResult();
-  // Views over wasm memory, rebuilt whenever memory.buffer changes (another part
-  // of the core may grow memory; ours never does).
-  #buffer: ArrayBuffer | null = null;
+  // Views over wasm memory. Growing memory (another part of the core may; ours
+  // never does) detaches the old buffer, which empties these views: that is the
+  // cue to rebuild them, cheaper than comparing memory.buffer on every call.
   #f64 = new Float64Array(0);
   #i32 = new Int32Array(0);
   readonly #resultAt: number;
@@ -44,9 +44,8 @@ export class WasmRangeTracker implements RangeTracker {
   }
 
   #views(): void {
-    const buffer = this.#core.memory.buffer;
-    if (buffer !== this.#buffer) {
-      this.#buffer = buffer;
+    if (this.#f64.length === 0) {
+      const buffer = this.#core.memory.buffer;
       this.#f64 = new Float64Array(buffer);
       this.#i32 = new Int32Array(buffer);
     }
