@@ -49,7 +49,11 @@ export interface ReassemblerOptions<M> {
   maxMessageSize?: number;
   /** a partial message with no chunk for this long is given up (default 120000 ms; 0 never) */
   expireMs?: number;
-  /** how often an unref'd timer looks for stalled messages (default expireMs / 4; 0: only expire() calls) */
+  /**
+   * how often a timer looks for stalled messages while any is in progress
+   * (default expireMs / 4; 0: only when expire() is called). The timer is
+   * unref'd and cleared when nothing is in progress and on close().
+   */
   sweepIntervalMs?: number;
   /**
    * A sink for a message too large for memory; null (or no factory) answers 413.
@@ -177,7 +181,7 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
    * still takes its body (and drops it) and answers its status at `end`.
    */
   begin(messageId: string, byteRange: ByteRange | null, meta: M): IncomingChunk<M> {
-    if (this.#closed) throw new Error('MessageReassembler is closed');
+    if (this.#closed) throw new RangeError('MessageReassembler is closed');
     const start = byteRange ? byteRange.start : 1;
     // RFC 4975 §9 range-start is 1-based; positions past 2^53-1 cannot be tracked exactly.
     if (!Number.isSafeInteger(start) || start < 1
@@ -192,9 +196,7 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
     }
     let entry = this.#entries.get(messageId);
     if (!entry) {
-      const now = this.#now();
-      this.#sweepIfDue(now);
-      const handle = this.#tracker.open(now);
+      const handle = this.#tracker.open(this.#now());
       if (handle < 0) {
         this.#remember(messageId);
         return new IncomingChunk<M>(this, null, start, StatusCode.TOO_LARGE);
@@ -361,15 +363,6 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
     }
   }
 
-  #lastSweep = 0;
-
-  #sweepIfDue(now: number): void {
-    if (this.#expireMs > 0 && now - this.#lastSweep >= this.#sweepMs) {
-      this.#lastSweep = now;
-      this.expire(now);
-    }
-  }
-
   #arm(): void {
     if (this.#timer || this.#expireMs === 0 || this.#sweepMs === 0) return;
     this.#timer = setInterval(() => this.expire(), this.#sweepMs);
@@ -420,7 +413,7 @@ export class IncomingChunk<M> {
 
   /** A body segment (valid only during the call). Returns false when the sink asks to pause. */
   write(segment: Buffer): boolean {
-    if (this.#ended) throw new Error('chunk already ended');
+    if (this.#ended) throw new RangeError('chunk already ended');
     const offset = this.start - 1 + this.length;
     this.length += segment.length;
     if (!this.#entry || this.#status !== StatusCode.OK) return true;
@@ -434,7 +427,7 @@ export class IncomingChunk<M> {
 
   /** The end-line: `flag` is its continuation flag code (0x24 `$`, 0x2b `+`, 0x23 `#`). */
   end(flag: number): ChunkOutcome<M> {
-    if (this.#ended) throw new Error('chunk already ended');
+    if (this.#ended) throw new RangeError('chunk already ended');
     this.#ended = true;
     if (!this.#entry) return outcome(this.#status, 0, 0, false);
     return this.#owner[kCommit](this.#entry, this.start, this.length, flag, this.#status !== StatusCode.OK);

@@ -317,6 +317,22 @@ for (const [backend, makeTracker] of BACKENDS) {
     assert.equal(r.ranges('stalled'), [{ start: 3, end: 4 }]);
   });
 
+  life('the sweep timer expires stalled messages by itself', async () => {
+    let now = 0;
+    const { r, failed, send } = setup({ expireMs: 1000, sweepIntervalMs: 1, now: () => now });
+    send('a', br(1, 1, 2), 'a', MORE);
+    now = 5000;
+    // waits for the timer's sweep; the guard only turns a missing timer into a failure instead of a hang
+    let guard: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise((resolve) => r.once('failed', resolve)),
+      new Promise((_, reject) => { guard = setTimeout(() => reject(new Error('no sweep')), 10_000); }),
+    ]);
+    clearTimeout(guard);
+    assert.equal(failed.map((f) => [f.messageId, f.reason]), [['a', 'expired']]);
+    r.close();
+  });
+
   life('close gives up everything in progress and refuses new chunks', () => {
     const sink = new RecordingSink();
     const { r, failed, send } = setup({ inlineLimit: 2, createSink: () => sink });
