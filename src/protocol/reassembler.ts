@@ -135,6 +135,9 @@ const STOPPED_MEMORY = 256;
 
 const EMPTY = Buffer.alloc(0);
 
+/** Unused octets a delivered body may keep alive before it is copied out instead. */
+const SLACK = 4096;
+
 /** Reassembles one session's incoming messages. */
 export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEvents<M>> {
   readonly #tracker: RangeTracker;
@@ -278,7 +281,7 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
       // the message was given up while this chunk's body was arriving (expiry, close)
       return outcome(flag === Flag.ABORT ? StatusCode.OK : StatusCode.TOO_LARGE, 0, 0, flag === Flag.ABORT);
     }
-    if (failed) {
+    if (failed && flag !== Flag.ABORT) {
       this.#stop(entry, entry.messageId);
       return outcome(StatusCode.TOO_LARGE, 0, 0, false);
     }
@@ -302,7 +305,13 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
     this.#drop(entry);
     let body: Buffer | null = null;
     if (entry.sink) entry.sink.end(total);
-    else body = entry.buffer ? entry.buffer.subarray(0, total) : EMPTY;
+    else if (!entry.buffer) body = EMPTY;
+    // A view, unless a wrong announced total left most of the buffer unused:
+    // then a copy, so the caller does not keep the slack alive.
+    else {
+      const slack = entry.buffer.length - total;
+      body = slack > SLACK && slack > total ? Buffer.from(entry.buffer.subarray(0, total)) : entry.buffer.subarray(0, total);
+    }
     // the delivered body is the caller's now: it no longer counts as buffered
     this.#release(entry);
     const message: IncomingMessage<M> = { messageId: entry.messageId, meta: entry.meta, total, body, sink: entry.sink };

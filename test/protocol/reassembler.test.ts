@@ -96,6 +96,14 @@ for (const [backend, makeTracker] of BACKENDS) {
     assert.equal([r.size, r.bufferedBytes], [0, 0]);
   });
 
+  whole('a body far smaller than its announced total is not delivered as a view of the big buffer', () => {
+    const { messages, send } = setup();
+    send('a', br(1, 3, 100_000), 'abc', END);
+    send('b', br(1, 3, 3), 'xyz', END);
+    assert.equal([text(messages[0]), messages[0].body!.buffer.byteLength < 100_000], ['abc', true]);
+    assert.is(text(messages[1]), 'xyz');
+  });
+
   whole('a SEND with no Byte-Range starts at 1 (RFC 4975 §7.3.1)', () => {
     const { messages, send } = setup();
     send('a', null, 'Hey Bob', END);
@@ -211,6 +219,8 @@ for (const [backend, makeTracker] of BACKENDS) {
     const { r, failed, send } = setup({ maxMessageSize: 8 });
     assert.is(send('a', br(1, '*', '*'), '0123456789', MORE, 5).status, 413);
     assert.equal([failed.length, failed[0].reason, r.size, r.bufferedBytes], [1, 'too-large', 0, 0]);
+    const abort = send('b', br(1, '*', '*'), '0123456789', ABORT, 5);
+    assert.equal([abort.status, abort.aborted, failed[1].reason], [200, true, 'aborted']);
   });
 
   bad('more messages than maxMessages: the extra one gets 413', () => {
