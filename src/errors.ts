@@ -50,3 +50,23 @@ export class MsrpUriError extends MsrpError {
     this.index = index;
   }
 }
+
+/**
+ * A connection failed or closed under pending work: `code` says how
+ * (MSRP_ERR_CONNECTION_CLOSED, MSRP_ERR_CONNECTION_LOST, MSRP_ERR_FRAMING_LOST, MSRP_ERR_WRITE).
+ */
+export class MsrpConnectionError extends MsrpError {}
+
+/**
+ * Connecting, listening, TLS verification or binding a session to a connection
+ * failed (RFC 4975 §5.4): MSRP_ERR_CONNECT, MSRP_ERR_CONNECT_TIMEOUT, MSRP_ERR_BIND,
+ * MSRP_ERR_BIND_TIMEOUT, MSRP_ERR_TLS_FINGERPRINT, MSRP_ERR_CANCELLED, MSRP_ERR_USED.
+ * `statusCode` is the response that refused the binding, 0 when there was none.
+ */
+export class MsrpConnectError extends MsrpError {
+  readonly statusCode: number;
+  constructor(code: string, message: string, statusCode = 0, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.statusCode = statusCode;
+  }
+}
