@@ -4,8 +4,11 @@
  * engines, splits and the reference model can be compared with one deepEqual.
  */
 import { ErrorCodeName } from '../src/core/constants.ts';
-import type { FramingEngine, FramingSink, RawHead } from '../src/core/types.ts';
+import type { FramingEngine, FramingLimits, FramingSink, RawHead } from '../src/core/types.ts';
 import type { RefEvent } from './reference-parser.ts';
+
+/** Makes a fresh engine enforcing `limits` (defaults when omitted). */
+export type MakeEngine = (limits?: FramingLimits) => FramingEngine;
 
 /** How the recording sink behaves. */
 export interface RunOptions {

@@ -5,17 +5,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { FramingEngine, FramingLimits } from '../../src/core/types.ts';
 import { MsrpParseError } from '../../src/errors.ts';
 import { Chunk } from '../../src/protocol/chunk.ts';
 import { ChunkParser } from '../../src/protocol/chunk-parser.ts';
 import type { ChunkParserOptions } from '../../src/protocol/chunk-parser.ts';
-import { splitAt, splitEvery } from '../../fuzz/engine-events.ts';
+import { type MakeEngine, splitAt, splitEvery } from '../../fuzz/engine-events.ts';
 
 const RFC_DIR = '/work/shared/vectors/rfc/';
 
 /** Chunks and errors a parser delivers for `pieces`, as plain records. */
-function parse(makeEngine: (l?: FramingLimits) => FramingEngine, pieces: Buffer[],
+function parse(makeEngine: MakeEngine, pieces: Buffer[],
   options: ChunkParserOptions = {}): { chunks: Chunk[]; errors: MsrpParseError[]; log: string[] } {
   const chunks: Chunk[] = [];
   const errors: MsrpParseError[] = [];
@@ -40,7 +39,7 @@ function summary(c: Chunk): unknown {
 }
 
 /** Registers the ChunkParser suite for one engine. */
-export function chunkParserSuite(label: string, makeEngine: (l?: FramingLimits) => FramingEngine): void {
+export function chunkParserSuite(label: string, makeEngine: MakeEngine): void {
   const test = suite(`${label}: ChunkParser`);
 
   test('every RFC vector gives the same whole chunks at every split position', () => {

@@ -8,15 +8,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ErrorCode } from '../../src/core/constants.ts';
-import type { FramingEngine, FramingLimits, FramingSink, RawError } from '../../src/core/types.ts';
-import { engineEvents, splitAt, splitEvery } from '../../fuzz/engine-events.ts';
+import type { FramingSink, RawError } from '../../src/core/types.ts';
+import { engineEvents, type MakeEngine, splitAt, splitEvery } from '../../fuzz/engine-events.ts';
+
+export type { MakeEngine };
 import { referenceEvents } from '../../fuzz/reference-parser.ts';
 import type { RefEvent } from '../../fuzz/reference-parser.ts';
 import { formatLog, loadMdCases } from '../vectors/md-vectors.ts';
 import { chunkParserSuite } from './chunk-parser.ts';
-
-/** Makes a fresh engine enforcing `limits` (defaults when omitted). */
-export type MakeEngine = (limits?: FramingLimits) => FramingEngine;
 
 const RFC_DIR = '/work/shared/vectors/rfc/';
 const RFC_FILES = readdirSync(RFC_DIR).filter((f) => f.endsWith('.msrp')).sort();
