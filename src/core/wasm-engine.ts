@@ -1,0 +1,479 @@
+/**
+ * WasmFramingEngine: the FramingEngine (types.ts) over the WebAssembly core
+ * (assembly/framing.ts), with the same events as JsFramingEngine and the
+ * reference model (fuzz/reference-parser.ts).
+ *
+ * Each feed is copied once into the core's input window; the core runs its
+ * state machine and writes event records (assembly/events.ts) which are
+ * turned into sink calls here: one wasm call per window, no callback per
+ * chunk, header or octet. Body segments are views over the caller's Buffer,
+ * never over wasm memory (the undici/llhttp pattern); only a held-back tail
+ * of at most 43 octets (a cut end-line lookalike) comes out as a copy.
+ *
+ * A head cut between two feeds: the core keeps only offsets, and this adapter
+ * copies the head's octets so far (at most maxHeadLength) when a feed ends
+ * inside it, to decode the head once it completes.
+ *
+ * Pausing: the core runs a whole window before the sink sees anything, so when
+ * the sink pauses, the events after that point are decoded into a queue and
+ * the octets the core already ran are skipped when fed again.
+ */
+import { EventKind, FeedStatus } from './constants.ts';
+import { DEFAULT_LIMITS } from './types.ts';
+import type { FramingEngine, FramingLimits, FramingSink, RawError, RawHead } from './types.ts';
+import type { CoreInstance } from './wasm.ts';
+
+// Record layouts: assembly/events.ts.
+const F_RESPONSE = 1;
+const F_NONASCII = 2;
+const F_BODY = 16;
+const E_CANONICAL = 1;
+const E_NONASCII = 2;
+const HEAD_SIZE = 64;
+const ENTRY_SIZE = 16;
+const SMALL_SIZE = 16;
+const HELD_SIZE = 64;
+const ERROR_SIZE = 48;
+/** Caps are u32 in the core; larger ones (Infinity included) are as good as no cap there. */
+const CAP_MAX = 0x40000000;
+
+/** Buffer's native slicers (not in @types/node, present since Node 0.x). */
+interface Slicer {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
+/** An event decoded while the sink was paused, with the stream offset just after it. */
+interface Queued {
+  kind: number;
+  head?: RawHead;
+  segment?: Buffer;
+  flag?: number;
+  error?: RawError;
+  at: number;
+}
+
+/** What a nested feed saved of the outer feed's window, event table and result words. */
+interface Saved {
+  window: Buffer;
+  events: Buffer;
+  result: Buffer;
+  windowBytes: number;
+  eventBytes: number;
+}
+
+/** Window and event-table use of one core, so a feed nested in a sink call can save and restore it. */
+interface CoreUse {
+  busy: boolean;
+  windowBytes: number;
+  eventBytes: number;
+}
+
+const uses = new WeakMap<CoreInstance, CoreUse>();
+/** Header names spelled exactly as registered, decoded once per HeaderId. */
+const canonicalNames: Array<string | undefined> = [];
+
+/** The slot an engine holds, freed by the registry if the engine is collected without free(). */
+interface SlotHold {
+  exports: CoreInstance['exports'];
+  slot: number;
+}
+
+const slotRegistry = new FinalizationRegistry<SlotHold>((hold) => {
+  if (hold.slot >= 0) hold.exports.msrp_free(hold.slot);
+  hold.slot = -1;
+});
+
+/**
+ * See the module comment. A slot is held from construction (or reset) until
+ * finish() or free(); throws RangeError when no slot fits the limits
+ * (createFramingEngine then falls back to the TypeScript engine).
+ */
+export class WasmFramingEngine implements FramingEngine {
+  readonly #core: CoreInstance;
+  readonly #use: CoreUse;
+  readonly #hold: SlotHold;
+  /** caps as the core takes them: maxLine, maxHeaders, maxHead, maxBody */
+  readonly #caps: [number, number, number, number];
+  #freed = false;
+  /** stream offset of the next octet the caller hands in */
+  #base = 0;
+  /** octets past #base the core already ran before the sink paused */
+  #ahead = 0;
+  #queue: Queued[] = [];
+  /** copy of the current head's octets before #base, starting at stream offset #pendingFrom */
+  #pending: Buffer | null = null;
+  #pendingFrom = 0;
+  /** stream offset of the head the core is inside, -1 between heads */
+  #headFrom = -1;
+
+  constructor(core: CoreInstance, limits: FramingLimits = {}) {
+    const l = { ...DEFAULT_LIMITS, ...limits };
+    const cap = (n: number): number => Math.max(0, Math.min(n, CAP_MAX));
+    this.#core = core;
+    this.#caps = [cap(l.maxLineLength), Math.max(0, l.maxHeaders), cap(l.maxHeadLength), Math.max(0, l.maxBodyLength)];
+    this.#hold = { exports: core.exports, slot: -1 };
+    this.#hold.slot = this.#alloc();
+    slotRegistry.register(this, this.#hold, this.#hold);
+    let use = uses.get(core);
+    if (use === undefined) {
+      use = { busy: false, windowBytes: 0, eventBytes: 0 };
+      uses.set(core, use);
+    }
+    this.#use = use;
+  }
+
+  #alloc(): number {
+    const exports = this.#core.exports;
+    const slot = exports.msrp_alloc(...this.#caps);
+    if (slot === -2) {
+      throw new RangeError(`maxHeaders ${this.#caps[1]} exceeds the wasm pool's ${exports.msrp_header_capacity()}`);
+    }
+    if (slot < 0) throw new RangeError('every wasm parser slot is in use');
+    return slot;
+  }
+
+  get #slot(): number {
+    return this.#hold.slot;
+  }
+
+  #release(): void {
+    if (this.#hold.slot >= 0) this.#core.exports.msrp_free(this.#hold.slot);
+    this.#hold.slot = -1;
+    this.#queue = [];
+    this.#pending = null;
+    this.#headFrom = -1;
+  }
+
+  /** The core variant this engine runs on. */
+  get variant(): string {
+    return `wasm-${this.#core.variant}`;
+  }
+
+  /** The parser slot held, -1 after finish() or free(). */
+  get slot(): number {
+    return this.#slot;
+  }
+
+  feed(input: Buffer, sink: FramingSink): number {
+    if (this.#slot < 0) return input.length;
+    const base = this.#base;
+    if (this.#queue.length > 0) {
+      const stop = this.#drain(sink, true);
+      if (stop >= 0) {
+        this.#keepHead(input, base, stop);
+        return this.#stopAt(stop, base + this.#ahead);
+      }
+    }
+    let pos = Math.min(this.#ahead, input.length);
+    this.#ahead -= pos;
+    const core = this.#core;
+    const exports = core.exports;
+    const saved = this.#enter();
+    try {
+      while (pos < input.length) {
+        const length = Math.min(core.inputSize, input.length - pos);
+        core.bytes().set(input.subarray(pos, pos + length), core.inputPtr);
+        this.#use.windowBytes = length;
+        const winStream = base + pos;
+        let offset = 0;
+        for (;;) {
+          const status = exports.msrp_feed(this.#slot, offset, length - offset);
+          if (status > FeedStatus.PAUSED) throw new Error(`msrp_feed failed with status ${status}`);
+          const view = core.view();
+          const result = core.resultPtr;
+          const end = view.getInt32(result, true);
+          const eventBytes = view.getUint32(result + 4, true);
+          this.#headFrom = view.getUint32(result + 8, true) !== 0 ? winStream + view.getInt32(result + 12, true) : -1;
+          this.#use.eventBytes = eventBytes;
+          const stop = this.#dispatch(sink, input, pos, winStream, eventBytes);
+          if (stop >= 0) {
+            this.#keepHead(input, base, stop);
+            return this.#stopAt(stop, winStream + end);
+          }
+          if (status !== FeedStatus.PAUSED) break;
+          offset = end;
+        }
+        pos += length;
+      }
+    } finally {
+      this.#leave(saved);
+    }
+    this.#keepHead(input, base, base + input.length);
+    this.#base = base + input.length;
+    return input.length;
+  }
+
+  /** Reports what the stream's end means, then gives the slot back (a finished stream holds nothing). */
+  finish(sink: FramingSink): void {
+    if (this.#slot < 0) return;
+    this.#drain(sink, false);
+    this.#base += this.#ahead;
+    this.#ahead = 0;
+    const saved = this.#enter();
+    try {
+      this.#core.exports.msrp_finish(this.#slot);
+      const eventBytes = this.#core.view().getUint32(this.#core.resultPtr + 4, true);
+      this.#use.eventBytes = eventBytes;
+      this.#dispatch(sink, Buffer.alloc(0), 0, this.#base, eventBytes);
+    } finally {
+      this.#leave(saved);
+      this.#release();
+    }
+  }
+
+  /** Back to the start of a stream; takes a slot again after finish() (RangeError when none is free). */
+  reset(): void {
+    if (this.#freed) return;
+    if (this.#slot < 0) this.#hold.slot = this.#alloc();
+    else this.#core.exports.msrp_reset(this.#slot);
+    this.#base = 0;
+    this.#ahead = 0;
+    this.#queue = [];
+    this.#pending = null;
+    this.#headFrom = -1;
+  }
+
+  free(): void {
+    this.#release();
+    this.#freed = true;
+    slotRegistry.unregister(this.#hold);
+  }
+
+  /**
+   * Reports `stop` (a stream offset inside the current input) as the consumed
+   * count; the core has run up to `ran`.
+   */
+  #stopAt(stop: number, ran: number): number {
+    const consumed = stop - this.#base;
+    this.#base = stop;
+    this.#ahead = ran - stop;
+    return consumed;
+  }
+
+  /**
+   * A feed from inside a sink call on the same core would overwrite the
+   * window and event table the outer feed is still reading: save them.
+   */
+  #enter(): Saved | null {
+    const use = this.#use;
+    if (!use.busy) {
+      use.busy = true;
+      return null;
+    }
+    const core = this.#core;
+    const bytes = core.bytes();
+    return {
+      window: Buffer.from(bytes.subarray(core.inputPtr, core.inputPtr + use.windowBytes)),
+      events: Buffer.from(bytes.subarray(core.eventsPtr, core.eventsPtr + use.eventBytes)),
+      result: Buffer.from(bytes.subarray(core.resultPtr, core.resultPtr + 16)),
+      windowBytes: use.windowBytes,
+      eventBytes: use.eventBytes,
+    };
+  }
+
+  #leave(saved: Saved | null): void {
+    const use = this.#use;
+    if (saved === null) {
+      use.busy = false;
+      return;
+    }
+    const core = this.#core;
+    const bytes = core.bytes();
+    bytes.set(saved.window, core.inputPtr);
+    bytes.set(saved.events, core.eventsPtr);
+    bytes.set(saved.result, core.resultPtr);
+    use.windowBytes = saved.windowBytes;
+    use.eventBytes = saved.eventBytes;
+  }
+
+  /**
+   * Keeps a copy of the octets of the head in progress, if any, that come
+   * before stream offset `upTo` (where the next input will start).
+   */
+  #keepHead(input: Buffer, base: number, upTo: number): void {
+    const from = this.#headFrom;
+    if (from < 0 || from >= upTo) {
+      this.#pending = null;
+      return;
+    }
+    const parts: Buffer[] = [];
+    if (from < base) parts.push((this.#pending as Buffer).subarray(from - this.#pendingFrom));
+    parts.push(input.subarray(Math.max(from - base, 0), upTo - base));
+    this.#pending = Buffer.concat(parts);
+    this.#pendingFrom = from;
+  }
+
+  /**
+   * Hands the records of the last call to the sink. Returns the stream offset
+   * after the event the sink paused on (the rest is queued), or -1.
+   */
+  #dispatch(sink: FramingSink, input: Buffer, inputPos: number, winStream: number, eventBytes: number): number {
+    const core = this.#core;
+    const bytes = core.bytes();
+    const view = core.view();
+    const end = core.eventsPtr + eventBytes;
+    let r = core.eventsPtr;
+    while (r < end) {
+      const kind = bytes[r];
+      let go: boolean | void = true;
+      let at = 0;
+      let size = SMALL_SIZE;
+      switch (kind) {
+        case EventKind.HEAD: {
+          size = HEAD_SIZE + view.getUint16(r + 14, true) * ENTRY_SIZE;
+          go = sink.onHead(this.#head(bytes, view, r, input, winStream));
+          at = winStream + view.getInt32(r + 48, true);
+          break;
+        }
+        case EventKind.BODY: {
+          const offset = view.getInt32(r + 4, true);
+          const length = view.getUint32(r + 8, true);
+          go = sink.onBody(input.subarray(inputPos + offset, inputPos + offset + length));
+          at = winStream + offset + length;
+          break;
+        }
+        case EventKind.HELD: {
+          size = HELD_SIZE;
+          go = sink.onBody(Buffer.from(bytes.subarray(r + 16, r + 16 + bytes[r + 1])));
+          at = winStream + view.getInt32(r + 4, true);
+          break;
+        }
+        case EventKind.END: {
+          go = sink.onEnd(bytes[r + 1]);
+          at = winStream + view.getInt32(r + 4, true);
+          break;
+        }
+        default: {
+          size = ERROR_SIZE;
+          sink.onError(this.#error(bytes, view, r, winStream));
+        }
+      }
+      r += size;
+      if (go === false) {
+        this.#enqueue(r, end, input, inputPos, winStream);
+        return at;
+      }
+    }
+    return -1;
+  }
+
+  /** Decodes records [r, end) into the queue (the sink paused before them). */
+  #enqueue(r: number, end: number, input: Buffer, inputPos: number, winStream: number): void {
+    const bytes = this.#core.bytes();
+    const view = this.#core.view();
+    while (r < end) {
+      const kind = bytes[r];
+      if (kind === EventKind.HEAD) {
+        this.#queue.push({ kind, head: this.#head(bytes, view, r, input, winStream),
+          at: winStream + view.getInt32(r + 48, true) });
+        r += HEAD_SIZE + view.getUint16(r + 14, true) * ENTRY_SIZE;
+      } else if (kind === EventKind.BODY) {
+        const offset = view.getInt32(r + 4, true);
+        const length = view.getUint32(r + 8, true);
+        this.#queue.push({ kind, segment: input.subarray(inputPos + offset, inputPos + offset + length),
+          at: winStream + offset + length });
+        r += SMALL_SIZE;
+      } else if (kind === EventKind.HELD) {
+        this.#queue.push({ kind, segment: Buffer.from(bytes.subarray(r + 16, r + 16 + bytes[r + 1])),
+          at: winStream + view.getInt32(r + 4, true) });
+        r += HELD_SIZE;
+      } else if (kind === EventKind.END) {
+        this.#queue.push({ kind, flag: bytes[r + 1], at: winStream + view.getInt32(r + 4, true) });
+        r += SMALL_SIZE;
+      } else {
+        this.#queue.push({ kind, error: this.#error(bytes, view, r, winStream), at: -1 });
+        r += ERROR_SIZE;
+      }
+    }
+  }
+
+  /** Delivers queued events; with `pausable`, stops after one the sink pauses on and returns its offset. */
+  #drain(sink: FramingSink, pausable: boolean): number {
+    const queue = this.#queue;
+    let i = 0;
+    while (i < queue.length) {
+      const q = queue[i++];
+      let go: boolean | void = true;
+      if (q.kind === EventKind.HEAD) go = sink.onHead(q.head as RawHead);
+      else if (q.kind === EventKind.BODY || q.kind === EventKind.HELD) go = sink.onBody(q.segment as Buffer);
+      else if (q.kind === EventKind.END) go = sink.onEnd(q.flag as number);
+      else sink.onError(q.error as RawError);
+      if (go === false && pausable) {
+        this.#queue = queue.slice(i);
+        return q.at;
+      }
+    }
+    this.#queue = [];
+    return -1;
+  }
+
+  #error(bytes: Buffer, view: DataView, r: number, winStream: number): RawError {
+    const tidLength = bytes[r + 3];
+    return {
+      code: bytes[r + 1],
+      statusCode: view.getUint16(r + 8, true),
+      fatal: bytes[r + 2] !== 0,
+      offset: winStream + view.getInt32(r + 4, true),
+      transactionId: tidLength === 0 ? null : (bytes as unknown as Slicer).latin1Slice(r + 16, r + 16 + tidLength),
+    };
+  }
+
+  /**
+   * Materialises a HEAD record: one latin1 string of the whole head, then
+   * substrings of it; UTF-8 decoding only for values the core flagged.
+   */
+  #head(bytes: Buffer, view: DataView, r: number, input: Buffer, winStream: number): RawHead {
+    const flags = bytes[r + 1];
+    const tidLength = bytes[r + 2];
+    const headStart = winStream + view.getInt32(r + 4, true);
+    const startLength = view.getUint32(r + 8, true);
+    const code = view.getUint16(r + 12, true);
+    const count = view.getUint16(r + 14, true);
+    const headLength = view.getUint32(r + 44, true);
+    let source = input;
+    let at = headStart - this.#base;
+    if (at < 0) {
+      // The head began in an earlier feed: its first octets were kept in #pending.
+      source = Buffer.concat([(this.#pending as Buffer).subarray(headStart - this.#pendingFrom),
+        input.subarray(0, at + headLength)]);
+      at = 0;
+    }
+    const slicer = source as unknown as Slicer;
+    const text = slicer.latin1Slice(at, at + headLength);
+    const rest = 6 + tidLength;
+    let method: string | null = null;
+    let comment: string | null = null;
+    if ((flags & F_RESPONSE) === 0) method = text.slice(rest, startLength);
+    else if (startLength - rest > 3) {
+      comment = (flags & F_NONASCII) !== 0 ? slicer.utf8Slice(at + rest + 4, at + startLength)
+        : text.slice(rest + 4, startLength);
+    }
+    const names: string[] = new Array(count);
+    const values: string[] = new Array(count);
+    const ids: number[] = new Array(count);
+    let e = r + HEAD_SIZE;
+    for (let k = 0; k < count; k++, e += ENTRY_SIZE) {
+      const nameOffset = view.getUint32(e, true);
+      const nameLength = view.getUint16(e + 4, true);
+      const id = bytes[e + 6];
+      const entryFlags = bytes[e + 7];
+      let name: string | undefined;
+      if ((entryFlags & E_CANONICAL) !== 0) name = canonicalNames[id];
+      if (name === undefined) {
+        name = text.slice(nameOffset, nameOffset + nameLength);
+        if ((entryFlags & E_CANONICAL) !== 0) canonicalNames[id] = name;
+      }
+      const valueOffset = view.getUint32(e + 8, true);
+      const valueEnd = valueOffset + view.getUint32(e + 12, true);
+      names[k] = name;
+      values[k] = (entryFlags & E_NONASCII) !== 0 ? slicer.utf8Slice(at + valueOffset, at + valueEnd)
+        : text.slice(valueOffset, valueEnd);
+      ids[k] = id;
+    }
+    return {
+      transactionId: text.slice(5, 5 + tidLength), method, code, comment, names, values, ids,
+      hasBody: (flags & F_BODY) !== 0, offset: headStart,
+    };
+  }
+}
