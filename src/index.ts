@@ -1,0 +1,25 @@
+/**
+ * msrp: the public API. The protocol layer (RFC 4975 chunks, URIs, header
+ * codecs, the streaming parser, validation, status codes) and the error
+ * classes; the layers above add their exports here.
+ */
+export { Chunk, randomIdent } from './protocol/chunk.ts';
+export type { ChunkInit, ContinuationFlag } from './protocol/chunk.ts';
+export { ChunkParser, DEFAULT_WHOLE_CHUNK_LIMIT } from './protocol/chunk-parser.ts';
+export type { ChunkParserEvents, ChunkParserHandlers, ChunkParserOptions } from './protocol/chunk-parser.ts';
+export { MAX_NON_SEND_BODY, validateChunk, validateHead } from './protocol/validate.ts';
+export type { ValidateOptions, ValidationFailure } from './protocol/validate.ts';
+export { MsrpUri } from './protocol/uri.ts';
+export type { MsrpUriParts } from './protocol/uri.ts';
+export {
+  canonicalHeaderName, formatByteRange, formatContentType, formatDigest, formatPath, formatStatus, HEADER_NAMES,
+  headerId, mediaTypeMatches, parseByteRange, parseContentType, parseDigest, parseExpires, parsePath, parseReport,
+  parseStatus,
+} from './protocol/headers.ts';
+export type {
+  ByteRange, ContentDisposition, ContentType, DigestValue, MsrpStatus, ReportValue,
+} from './protocol/headers.ts';
+export { isSuccess, reasonPhrase, REASON_PHRASES, StatusCode } from './protocol/status.ts';
+export { createParseError, MsrpConnectError, MsrpConnectionError, MsrpError, MsrpParseError, MsrpUriError } from './errors.ts';
+export type { FramingLimits } from './core/types.ts';
+export { DEFAULT_LIMITS } from './core/types.ts';
