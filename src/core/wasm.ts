@@ -127,7 +127,7 @@ export function loadCore(variant: CoreVariant = preferredVariant()): CoreInstanc
   if (cached !== undefined) return cached;
   let core: CoreInstance | null = null;
   try {
-    core = instantiate(variant);
+    core = createCore(variant, options);
   } catch (err) {
     failures.set(variant, err);
   }
@@ -140,12 +140,24 @@ export function loadFailure(variant: CoreVariant): unknown {
   return failures.get(variant);
 }
 
-function instantiate(variant: CoreVariant): CoreInstance {
+const modules = new Map<CoreVariant, WebAssembly.Module>();
+
+/**
+ * A new, separate instance of the core with its own pools (loadCore() keeps
+ * one per process; tests use this for a fresh pool or a small window).
+ * Throws when WebAssembly or the variant is unavailable.
+ */
+export function createCore(variant: CoreVariant, sizes: CoreOptions = {}): CoreInstance {
   if (typeof WebAssembly !== 'object') throw new Error('WebAssembly is not available');
-  const module = new WebAssembly.Module(variant === 'simd' ? simdWasm() : baselineWasm());
+  const o = { ...DEFAULT_CORE_OPTIONS, ...sizes };
+  let module = modules.get(variant);
+  if (module === undefined) {
+    module = new WebAssembly.Module(variant === 'simd' ? simdWasm() : baselineWasm());
+    modules.set(variant, module);
+  }
   const exports = new WebAssembly.Instance(module, {}).exports as unknown as CoreExports;
-  const status = exports.msrp_init(options.slots, options.maxHeaders, options.window);
-  if (status !== 0) throw new Error(`msrp_init failed with status ${status} for ${JSON.stringify(options)}`);
+  const status = exports.msrp_init(o.slots, o.maxHeaders, o.window);
+  if (status !== 0) throw new Error(`msrp_init failed with status ${status} for ${JSON.stringify(o)}`);
   const memory = exports.memory;
   let buffer: ArrayBuffer | null = null;
   let bytes = Buffer.alloc(0);
@@ -161,7 +173,7 @@ function instantiate(variant: CoreVariant): CoreInstance {
     variant,
     exports,
     memory,
-    options: Object.freeze({ ...options }),
+    options: Object.freeze(o),
     inputPtr: exports.msrp_input_ptr(),
     inputSize: exports.msrp_input_size(),
     resultPtr: exports.msrp_result_ptr(),
