@@ -53,6 +53,8 @@ export interface ChunkParserEvents {
   error: [error: MsrpParseError];
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** Default largest body handed out whole. */
 export const DEFAULT_WHOLE_CHUNK_LIMIT = 65536;
 
@@ -169,7 +171,7 @@ export class ChunkParser extends EventEmitter<ChunkParserEvents> {
     }
     if (this.paused) return false;
     // A bodiless chunk's end held back by a pause on its head comes with an empty feed.
-    this.engine.feed(Buffer.alloc(0), this.sink);
+    this.engine.feed(EMPTY, this.sink);
     this.throwUnheard();
     if (this.finishing && !this.paused) {
       this.finishing = false;

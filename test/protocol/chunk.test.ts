@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MsrpParseError } from '../../src/errors.ts';
@@ -6,8 +5,8 @@ import { Chunk, randomIdent } from '../../src/protocol/chunk.ts';
 import { ChunkParser } from '../../src/protocol/chunk-parser.ts';
 import { isIdent } from '../../src/protocol/headers.ts';
 import { MsrpUri } from '../../src/protocol/uri.ts';
+import { rfc, rfcFiles } from '../vectors/rfc-vectors.ts';
 
-const RFC_DIR = '/work/shared/vectors/rfc/';
 
 function parseOne(bytes: Buffer): Chunk {
   const chunks: Chunk[] = [];
@@ -21,8 +20,8 @@ function parseOne(bytes: Buffer): Chunk {
 const wire = suite('Chunk: wire bytes');
 
 wire('every complete RFC vector encodes back to its own bytes (one SP after each colon)', () => {
-  for (const file of readdirSync(RFC_DIR).filter((f) => f.endsWith('.msrp') && !f.includes('incomplete'))) {
-    const original = readFileSync(RFC_DIR + file);
+  for (const file of rfcFiles('.msrp').filter((f) => !f.includes('incomplete'))) {
+    const original = rfc(file);
     // RFC 4976 §3 and RFC 7977 §8.2 print two or three spaces after some colons; the grammar has one
     const expected = Buffer.from(original.toString('latin1').replace(/^([A-Za-z-]+): +/gm, '$1: '), 'latin1');
     assert.equal(parseOne(original).encode(), expected, file);

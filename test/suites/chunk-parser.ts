@@ -2,7 +2,6 @@
  * ChunkParser tests, run for each framing engine as part of parserSuites
  * (test/suites/parser.ts).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MsrpParseError } from '../../src/errors.ts';
@@ -10,8 +9,8 @@ import { Chunk } from '../../src/protocol/chunk.ts';
 import { ChunkParser } from '../../src/protocol/chunk-parser.ts';
 import type { ChunkParserOptions } from '../../src/protocol/chunk-parser.ts';
 import { type MakeEngine, splitAt, splitEvery } from '../../fuzz/engine-events.ts';
+import { rfc, rfcFiles } from '../vectors/rfc-vectors.ts';
 
-const RFC_DIR = '/work/shared/vectors/rfc/';
 
 /** Chunks and errors a parser delivers for `pieces`, as plain records. */
 function parse(makeEngine: MakeEngine, pieces: Buffer[],
@@ -43,8 +42,8 @@ export function chunkParserSuite(label: string, makeEngine: MakeEngine): void {
   const test = suite(`${label}: ChunkParser`);
 
   test('every RFC vector gives the same whole chunks at every split position', () => {
-    for (const file of readdirSync(RFC_DIR).filter((f) => f.endsWith('.msrp'))) {
-      const input = readFileSync(RFC_DIR + file);
+    for (const file of rfcFiles('.msrp')) {
+      const input = rfc(file);
       const whole = parse(makeEngine, [input]);
       for (let at = 0; at <= input.length; at += 3) {
         const split = parse(makeEngine, splitAt(input, [at, at + 1]));
@@ -55,7 +54,7 @@ export function chunkParserSuite(label: string, makeEngine: MakeEngine): void {
   });
 
   test('typed accessors read the RFC 4975 §4 example', () => {
-    const { chunks } = parse(makeEngine, [readFileSync(RFC_DIR + 'rfc4975-4-fig2-send.msrp')]);
+    const { chunks } = parse(makeEngine, [rfc('rfc4975-4-fig2-send.msrp')]);
     assert.is(chunks.length, 1);
     const c = chunks[0];
     assert.ok(c.isRequest);
@@ -70,7 +69,7 @@ export function chunkParserSuite(label: string, makeEngine: MakeEngine): void {
   });
 
   test('a response: code, comment, no body', () => {
-    const { chunks } = parse(makeEngine, [readFileSync(RFC_DIR + 'rfc4976-5.1-401-49fh.msrp')]);
+    const { chunks } = parse(makeEngine, [rfc('rfc4976-5.1-401-49fh.msrp')]);
     assert.ok(chunks[0].isResponse);
     assert.is(chunks[0].code, 401);
     assert.is(chunks[0].comment, 'Unauthorized');
@@ -145,7 +144,7 @@ export function chunkParserSuite(label: string, makeEngine: MakeEngine): void {
   });
 
   test('the incomplete RFC 4976 §3 200 OK is TRUNCATED on finish', () => {
-    const { chunks, errors } = parse(makeEngine, [readFileSync(RFC_DIR + 'rfc4976-3-200ok-xght6.incomplete.msrp')]);
+    const { chunks, errors } = parse(makeEngine, [rfc('rfc4976-3-200ok-xght6.incomplete.msrp')]);
     assert.is(chunks.length, 0);
     assert.equal(errors.map((e) => [e.code, e.transactionId]), [['MSRP_ERR_TRUNCATED', 'xght6']]);
   });

@@ -4,7 +4,7 @@
  * must honour the limits it is given.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ErrorCode } from '../../src/core/constants.ts';
@@ -15,10 +15,10 @@ export type { MakeEngine };
 import { referenceEvents } from '../../fuzz/reference-parser.ts';
 import type { RefEvent } from '../../fuzz/reference-parser.ts';
 import { formatLog, loadMdCases } from '../vectors/md-vectors.ts';
+import { rfc, rfcFiles } from '../vectors/rfc-vectors.ts';
 import { chunkParserSuite } from './chunk-parser.ts';
 
-const RFC_DIR = '/work/shared/vectors/rfc/';
-const RFC_FILES = readdirSync(RFC_DIR).filter((f) => f.endsWith('.msrp')).sort();
+const RFC_FILES = rfcFiles('.msrp');
 
 /** Expected fields of each RFC vector, written from reading the files (test/vectors/rfc-expected.json). */
 interface Expected {
@@ -32,10 +32,6 @@ interface Expected {
 }
 const EXPECTED: Record<string, Expected> = JSON.parse(
   readFileSync(new URL('../vectors/rfc-expected.json', import.meta.url), 'utf8'));
-
-function rfc(file: string): Buffer {
-  return readFileSync(RFC_DIR + file);
-}
 
 function sha256(latin1: string): string {
   return createHash('sha256').update(Buffer.from(latin1, 'latin1')).digest('hex');
@@ -118,7 +114,7 @@ function rfcVectorSuite(label: string, makeEngine: MakeEngine): void {
   });
 
   test('the RFC 4976 header fragments inside a chunk keep their path values', () => {
-    for (const file of readdirSync(RFC_DIR).filter((f) => f.endsWith('.hdr')).sort()) {
+    for (const file of rfcFiles('.hdr')) {
       const input = Buffer.concat([Buffer.from('MSRP frag01 SEND\r\n'), rfc(file), Buffer.from('-------frag01$\r\n')]);
       const events = engineEvents(makeEngine(), splitEvery(input, 7));
       const head = events[0];
