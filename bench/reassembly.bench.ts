@@ -16,10 +16,10 @@ import Benchmark from 'benchmark';
 import { cpus } from 'node:os';
 import { Flag } from '../src/core/constants.ts';
 import { createFramingEngine } from '../src/core/index.ts';
-import { JsRangeTracker, type RangeExports, type RangeTracker, WasmRangeTracker } from '../src/core/ranges.ts';
+import { createRangeTracker, JsRangeTracker, type RangeTracker } from '../src/core/ranges.ts';
+import { loadCore } from '../src/core/wasm.ts';
 import type { FramingSink } from '../src/core/types.ts';
 import { MessageReassembler, type ReassemblySink } from '../src/protocol/reassembler.ts';
-import { rangeCore } from '../test/helpers/ranges-wasm.ts';
 
 const GIB = 2 ** 30;
 const CHUNK = 64 * 1024;
@@ -62,10 +62,11 @@ const smallBytes = plan.lengths.reduce((a, b) => a + b, 0);
 const largeBody = Buffer.alloc(CHUNK, 0x62);
 
 // ---- the cases ----
-let core: RangeExports | null = null;
-const makeTracker = (backend: string): RangeTracker => backend === 'wasm'
-  ? new WasmRangeTracker(core ??= rangeCore(), { maxMessages: 64, maxIntervals: 256 })
-  : new JsRangeTracker({ maxMessages: 64, maxIntervals: 256 });
+const makeTracker = (backend: string): RangeTracker => {
+  const t = backend === 'wasm' ? createRangeTracker() : new JsRangeTracker();
+  if (t.backend !== backend) throw new Error(`no ${backend} tracker here`);
+  return t;
+};
 
 /** The tracker alone: one 1 GiB message, 16384 records. Returns the total it saw. */
 function trackerLarge(t: RangeTracker): number {
@@ -104,6 +105,7 @@ function reassembleLarge(t: RangeTracker): number {
     chunk.write(largeBody);
     chunk.end(k === LARGE_CHUNKS - 1 ? Flag.END : Flag.MORE);
   }
+  r.close();
   return total;
 }
 
@@ -123,6 +125,7 @@ function reassembleSmall(t: RangeTracker): number {
       chunk.end(plan.flags[c]);
     }
   }
+  r.close();
   return octets;
 }
 
@@ -155,8 +158,9 @@ function frame(bytes: Buffer): void {
 
 // ---- validate: every backend gives the same results before timing ----
 for (const backend of ['wasm', 'js']) {
-  const checks = [trackerLarge(makeTracker(backend)), trackerSmall(makeTracker(backend)),
-    reassembleLarge(makeTracker(backend)), reassembleSmall(makeTracker(backend))];
+  const t = makeTracker(backend);
+  const checks = [trackerLarge(t), trackerSmall(t), reassembleLarge(makeTracker(backend)), reassembleSmall(makeTracker(backend))];
+  t.free();
   const want = [GIB, SMALL_MESSAGES, GIB, smallBytes];
   if (JSON.stringify(checks) !== JSON.stringify(want)) throw new Error(`${backend}: ${checks} instead of ${want}`);
 }
@@ -199,8 +203,11 @@ suite
       trackerShareOfFramingLarge: share('tracker 1GiB/64KiB wasm', framingLargeSec),
       trackerShareOfFramingSmall: share('tracker 100k small wasm', framingSmallSec),
     };
-    console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}; small: ${(smallBytes / 1e6).toFixed(1)} MB body, ` +
+    const engine = createFramingEngine();
+    console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}; wasm core ${loadCore()?.variant}; ` +
+      `framing by ${engine.constructor.name}; small: ${(smallBytes / 1e6).toFixed(1)} MB body, ` +
       `${(smallWire.length / 1e6).toFixed(1)} MB on the wire`);
+    engine.free();
     console.log(`large: tracker ${result.trackerLargeGBps.toFixed(1)} GB/s vs baseline ${result.trackerLargeBaselineGBps.toFixed(1)}; ` +
       `reassembler ${result.largeGBps.toFixed(1)} vs ${result.largeBaselineGBps.toFixed(1)}; framing ${result.framingLargeGBps.toFixed(2)} GB/s; ` +
       `tracker = ${(result.trackerShareOfFramingLarge * 100).toFixed(3)}% of framing`);

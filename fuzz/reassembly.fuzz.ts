@@ -15,9 +15,9 @@
 import fc from 'fast-check';
 import { suite } from 'uvu';
 import { Flag } from '../src/core/constants.ts';
-import { JsRangeTracker, type RangeExports, type RangeTracker, WasmRangeTracker } from '../src/core/ranges.ts';
+import { JsRangeTracker, type RangeTracker, WasmRangeTracker } from '../src/core/ranges.ts';
+import { loadCore } from '../src/core/wasm.ts';
 import { MessageReassembler, type ReassemblySink } from '../src/protocol/reassembler.ts';
-import { rangeCore } from '../test/helpers/ranges-wasm.ts';
 import { type ChunkStep, type ReassemblyScenario, reassemblyScenarioArb } from './arbitraries/messageArb.ts';
 import { type AnyProperty, checkProperty, FUZZ_LONG } from './settings.ts';
 
@@ -168,13 +168,10 @@ function replay(s: ReassemblyScenario, tracker: RangeTracker): void {
   r.close();
 }
 
-let core: RangeExports | null = null;
-
 /** The properties, by sentence. */
 export const reassemblyProperties: Record<string, AnyProperty> = {
   'chunks reassemble as the boolean-array model says (wasm tracker)': fc.property(reassemblyScenarioArb, (s) => {
-    core ??= rangeCore();
-    replay(s, new WasmRangeTracker(core, { maxMessages: s.maxMessages, maxIntervals: s.maxIntervals }));
+    replay(s, new WasmRangeTracker(loadCore()!.exports, { maxMessages: s.maxMessages, maxIntervals: s.maxIntervals }));
   }),
   'chunks reassemble as the boolean-array model says (TypeScript tracker)': fc.property(reassemblyScenarioArb, (s) => {
     replay(s, new JsRangeTracker({ maxMessages: s.maxMessages, maxIntervals: s.maxIntervals }));

@@ -13,6 +13,7 @@ import {
   type RangeExports, type RangeResult, type RangeStats, type RangeTracker, type RangeTrackerOptions,
   type ReceivedRange,
 } from './range-types.ts';
+import { loadCore } from './wasm.ts';
 
 export * from './range-types.ts';
 export { JsRangeTracker };
@@ -125,14 +126,16 @@ export class WasmRangeTracker implements RangeTracker {
 }
 
 /**
- * A tracker for one session: over the wasm core when `core` exports are given
- * and it has a free tracker slot, else the TypeScript interval list (same
- * behaviour, no shared pool).
+ * A tracker for one session: over the wasm core (`core`, by default the one
+ * loadCore() gives) while it has a free tracker slot, else the TypeScript
+ * interval list (same behaviour, no shared pool). `core: null` asks for the
+ * TypeScript tracker.
  */
 export function createRangeTracker(options?: RangeTrackerOptions, core?: RangeExports | null): RangeTracker {
-  if (core) {
+  const exports = core === undefined ? loadCore()?.exports : core;
+  if (exports) {
     try {
-      return new WasmRangeTracker(core, options);
+      return new WasmRangeTracker(exports, options);
     } catch (err) {
       if (!(err instanceof RangeError) || !/slot/.test(err.message)) throw err;
     }

@@ -52,7 +52,7 @@ export interface ReassemblerOptions<M> {
   /**
    * how often a timer looks for stalled messages while any is in progress
    * (default expireMs / 4; 0: only when expire() is called). The timer is
-   * unref'd and cleared when nothing is in progress and on close().
+   * unref'd, stops at its first tick with nothing in progress, and on close().
    */
   sweepIntervalMs?: number;
   /**
@@ -233,7 +233,11 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
     if (bytes.length === 0) return true;
     if (!entry.sink && !this.#reserve(entry, end) && !this.#toSink(entry)) return null;
     if (entry.sink) return entry.sink.write(offset, bytes) !== false;
-    bytes.copy(entry.buffer!, offset);
+    const buffer = entry.buffer!;
+    // The buffer is not zero-filled when allocated; a gap before this write is,
+    // so [0, extent) never shows earlier memory should it be spilled to a sink.
+    if (offset > entry.extent) buffer.fill(0, entry.extent, offset);
+    bytes.copy(buffer, offset);
     if (end > entry.extent) entry.extent = end;
     return true;
   }
@@ -248,8 +252,7 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
     let want = Math.min(Math.max(end, have * 2, entry.hint ?? 0), this.#inlineLimit);
     if (this.#buffered - have + want > this.#maxBuffered) want = end;
     if (this.#buffered - have + want > this.#maxBuffered) return false;
-    // Zero-filled: gaps must never show earlier memory, should they reach a sink.
-    const grown = Buffer.alloc(want);
+    const grown = Buffer.allocUnsafe(want);
     if (entry.buffer) entry.buffer.copy(grown, 0, 0, entry.extent);
     this.#buffered += want - have;
     entry.buffer = grown;
@@ -262,7 +265,7 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
     if (!sink) return false;
     entry.sink = sink;
     if (entry.buffer) {
-      // What memory held so far (gaps zero-filled; later chunks overwrite them).
+      // What memory held so far (gaps zeroed; later chunks overwrite them).
       if (entry.extent > 0) sink.write(0, entry.buffer.subarray(0, entry.extent));
       this.#release(entry);
     }
@@ -310,7 +313,8 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
     // then a copy, so the caller does not keep the slack alive.
     else {
       const slack = entry.buffer.length - total;
-      body = slack > SLACK && slack > total ? Buffer.from(entry.buffer.subarray(0, total)) : entry.buffer.subarray(0, total);
+      body = slack === 0 ? entry.buffer
+        : slack > SLACK && slack > total ? Buffer.from(entry.buffer.subarray(0, total)) : entry.buffer.subarray(0, total);
     }
     // the delivered body is the caller's now: it no longer counts as buffered
     this.#release(entry);
@@ -344,7 +348,6 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
 
   #drop(entry: Entry<M>): void {
     this.#entries.delete(entry.messageId);
-    if (this.#entries.size === 0) this.#disarm();
   }
 
   /**
@@ -374,7 +377,12 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
 
   #arm(): void {
     if (this.#timer || this.#expireMs === 0 || this.#sweepMs === 0) return;
-    this.#timer = setInterval(() => this.expire(), this.#sweepMs);
+    // Stopped by its own tick once nothing is in progress, not on every
+    // delivery: a run of small messages does not set a timer per message.
+    this.#timer = setInterval(() => {
+      if (this.#entries.size === 0) this.#disarm();
+      else this.expire();
+    }, this.#sweepMs);
     this.#timer.unref();
   }
 

@@ -9,10 +9,10 @@ import {
   type ChunkOutcome, type FailedMessage, type IncomingChunk, type IncomingMessage, MessageReassembler,
   type ReassemblerOptions, type ReassemblySink,
 } from '../../src/protocol/reassembler.ts';
-import { rangeCore } from '../helpers/ranges-wasm.ts';
+import { loadCore } from '../../src/core/wasm.ts';
 
 const { END, MORE, ABORT } = Flag;
-const core = rangeCore();
+const core = loadCore()!.exports;
 const BACKENDS: Array<[string, (o: { maxMessages?: number; maxIntervals?: number }) => RangeTracker]> = [
   ['wasm', (o) => new WasmRangeTracker(core, o)],
   ['js', (o) => new JsRangeTracker(o)],
@@ -278,6 +278,17 @@ for (const [backend, makeTracker] of BACKENDS) {
     assert.is(r.bufferedBytes, 0);
     send('a', br(7, 8, 14), 'gh', MORE);
     assert.equal([sink.bytes.toString(), sink.ended, messages[0].sink === sink], ['abcdefghijklmn', 14, true]);
+  });
+
+  sinks('gaps spilled from memory to a sink are zeros, never earlier memory', () => {
+    for (let k = 0; k < 64; k++) Buffer.allocUnsafe(2000).fill(0xee); // leave garbage in the allocation pool
+    const sink = new RecordingSink();
+    const { send } = setup({ inlineLimit: 30, createSink: () => sink });
+    send('a', br(21, 25, '*'), 'xxxxx', MORE);
+    send('a', br(26, 40, '*'), 'y'.repeat(15), MORE);
+    assert.equal(sink.writes[0], [0, 25]);
+    assert.ok(sink.bytes.subarray(0, 20).every((b) => b === 0));
+    assert.is(sink.bytes.subarray(20, 40).toString(), 'xxxxx' + 'y'.repeat(15));
   });
 
   sinks('with no sink (factory returns null) a message too large for memory gets 413', () => {
