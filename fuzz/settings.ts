@@ -26,3 +26,12 @@ export function checkProperty<T>(name: string, property: fc.IRawProperty<T>, num
     throw err;
   }
 }
+
+/** `checkProperty` for a property built with fc.asyncProperty. */
+export async function checkAsyncProperty<T>(name: string, property: fc.IAsyncProperty<T>, numRuns = 200): Promise<void> {
+  const seed = !FUZZ_LONG ? 42 : process.env.MSRP_FUZZ_SEED ? Number(process.env.MSRP_FUZZ_SEED) : Date.now() % 2 ** 31;
+  await fc.assert(property, { seed, numRuns: FUZZ_LONG ? numRuns * 100 : numRuns }).catch((err: unknown) => {
+    if (FUZZ_LONG) console.error(`property "${name}" failed with seed ${seed} (replay: MSRP_FUZZ_SEED=${seed})`);
+    throw err;
+  });
+}
