@@ -352,7 +352,8 @@ export function msrp_range_open(tracker: i32, now: f64): i32 {
  * chunk reaching past 2^53-1 (the chunk is ignored, the message kept); 413 when
  * the message would need more intervals than its cap (the chunk is not recorded
  * and the message is stopped: read its ranges if needed, then discard it); 0 for
- * a stale handle. Details are in the result record.
+ * a stale handle. Details are in the result record. A message this chunk
+ * completes is freed, like an aborted one: its handle is stale afterwards.
  */
 export function msrp_range_record(handle: i32, start: f64, length: f64, flag: i32, now: f64): i32 {
   let m = messageOf(handle);
@@ -395,6 +396,8 @@ export function msrp_range_record(handle: i32, start: f64, length: f64, flag: i3
   }
   let span = e > s ? e - s : 0;
   writeResult(<f64>fresh, <f64>(span - fresh), m, 0, 0);
+  // A complete message needs no more tracking: its one range is 1..total.
+  if (load<i32>(RESULT, 32)) release(m);
   return OK;
 }
 

@@ -10,10 +10,14 @@
  *
  * For scale, the same bytes' framing (createFramingEngine) is timed in the same
  * run, so the tracker's share of the byte path is printed as a ratio. The last
- * line is JSON: {"largeGBps", "largeBaselineGBps", "smallPerSec", "smallBaselinePerSec", ...}.
+ * line is JSON: {"largeGBps", "largeBaselineGBps", "smallPerSec", "smallBaselinePerSec", ...}
+ * (reassembler figures; tracker-only and framing figures follow). `--quick`
+ * shortens every case.
  */
 import Benchmark from 'benchmark';
+import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Flag } from '../src/core/constants.ts';
 import { createFramingEngine } from '../src/core/index.ts';
 import { createRangeTracker, JsRangeTracker, type RangeTracker } from '../src/core/ranges.ts';
@@ -75,8 +79,7 @@ function trackerLarge(t: RangeTracker): number {
   for (let k = 0; k < LARGE_CHUNKS; k++) {
     total = t.record(h, 1 + k * CHUNK, CHUNK, k === LARGE_CHUNKS - 1 ? Flag.END : Flag.MORE, 0).total;
   }
-  t.discard(h);
-  return total;
+  return total; // complete: the tracker has freed it
 }
 
 /** The tracker alone: the small messages. Returns how many completed. */
@@ -88,7 +91,7 @@ function trackerSmall(t: RangeTracker): number {
     let done = false;
     for (let k = 0; k < plan.chunkCount[m]; k++, c++) done = t.record(h, plan.starts[c], plan.lengths[c], plan.flags[c], 0).complete;
     if (done) complete++;
-    t.discard(h);
+    else t.discard(h);
   }
   return complete;
 }
@@ -137,9 +140,9 @@ function wire(tid: string, id: string, start: number, len: number, total: number
   return Buffer.concat([Buffer.from(head), body, Buffer.from(`\r\n-------${tid}${String.fromCharCode(flag)}\r\n`)]);
 }
 /** 64 MiB of 64 KiB chunks (framing cost scales linearly; timed on a sixteenth of the GiB). */
-const largeWire = Buffer.concat(Array.from({ length: 1024 }, (_, k) =>
+const largeWire = () => Buffer.concat(Array.from({ length: 1024 }, (_, k) =>
   wire(`t${k}abc`, 'big', 1 + k * CHUNK, CHUNK, GIB, Flag.MORE)));
-const smallWire = (() => {
+const smallWire = () => {
   const parts: Buffer[] = [];
   let c = 0;
   for (let m = 0; m < SMALL_MESSAGES; m++) {
@@ -148,7 +151,7 @@ const smallWire = (() => {
     }
   }
   return Buffer.concat(parts);
-})();
+};
 const countingSink: FramingSink = { onHead() {}, onBody() {}, onEnd() {}, onError(e) { throw new Error(`framing error ${e.code}`); } };
 function frame(bytes: Buffer): void {
   const engine = createFramingEngine();
@@ -156,64 +159,85 @@ function frame(bytes: Buffer): void {
   engine.free();
 }
 
-// ---- validate: every backend gives the same results before timing ----
-for (const backend of ['wasm', 'js']) {
-  const t = makeTracker(backend);
-  const checks = [trackerLarge(t), trackerSmall(t), reassembleLarge(makeTracker(backend)), reassembleSmall(makeTracker(backend))];
-  t.free();
-  const want = [GIB, SMALL_MESSAGES, GIB, smallBytes];
-  if (JSON.stringify(checks) !== JSON.stringify(want)) throw new Error(`${backend}: ${checks} instead of ${want}`);
+// ---- run: each group in a process of its own, so that no call site sees both
+// trackers (one backend per process is how the library runs; mixing them in one
+// process makes the shared reassembler code polymorphic and slower for both) ----
+const GROUPS = ['wasm', 'js', 'framing'] as const;
+const group = process.argv.find((a) => a.startsWith('--group='))?.slice(8);
+
+if (group === undefined) {
+  const hz: Record<string, number> = {};
+  for (const g of GROUPS) {
+    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), `--group=${g}`,
+      ...process.argv.slice(2)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+    const lines = child.stdout.trim().split('\n');
+    if (child.status !== 0) throw new Error(`group ${g} failed:\n${child.stdout}`);
+    for (const line of lines.slice(0, -1)) console.log(line);
+    Object.assign(hz, JSON.parse(lines.at(-1)!));
+  }
+  report(hz);
+} else {
+  time(group);
 }
 
-// ---- time ----
-const hz: Record<string, number> = {};
-const suite = new Benchmark.Suite('reassembly');
-const add = (name: string, fn: () => void) => suite.add(name, fn, { maxTime: MAX_TIME, minSamples: 5 });
-for (const backend of ['wasm', 'js']) {
-  const t = makeTracker(backend);
-  add(`tracker 1GiB/64KiB ${backend}`, () => trackerLarge(t));
-  add(`tracker 100k small ${backend}`, () => trackerSmall(t));
-  add(`reassembler 1GiB/64KiB null-sink ${backend}`, () => reassembleLarge(makeTracker(backend)));
-  add(`reassembler 100k small memory ${backend}`, () => reassembleSmall(makeTracker(backend)));
-}
-add('framing 64MiB/64KiB', () => frame(largeWire));
-add('framing 100k small', () => frame(smallWire));
-
-suite
-  .on('cycle', (e: Benchmark.Event) => {
+/** Times one group's cases (after checking their results) and prints the rates as a last JSON line. */
+function time(g: string): void {
+  const suite = new Benchmark.Suite(`reassembly ${g}`);
+  const add = (name: string, fn: () => void) => suite.add(name, fn, { maxTime: MAX_TIME, minSamples: 5 });
+  if (g === 'framing') {
+    const large = largeWire();
+    const small = smallWire();
+    add('framing 64MiB/64KiB', () => frame(large));
+    add('framing 100k small', () => frame(small));
+  } else {
+    // validate: every backend gives the same results before timing
+    const t = makeTracker(g);
+    const checks = [trackerLarge(t), trackerSmall(t), reassembleLarge(makeTracker(g)), reassembleSmall(makeTracker(g))];
+    const want = [GIB, SMALL_MESSAGES, GIB, smallBytes];
+    if (JSON.stringify(checks) !== JSON.stringify(want)) throw new Error(`${g}: ${checks} instead of ${want}`);
+    add(`tracker 1GiB/64KiB ${g}`, () => trackerLarge(t));
+    add(`tracker 100k small ${g}`, () => trackerSmall(t));
+    add(`reassembler 1GiB/64KiB null-sink ${g}`, () => reassembleLarge(makeTracker(g)));
+    add(`reassembler 100k small memory ${g}`, () => reassembleSmall(makeTracker(g)));
+  }
+  const hz: Record<string, number> = {};
+  suite.on('cycle', (e: Benchmark.Event) => {
     hz[e.target.name!] = e.target.hz!;
     console.log(String(e.target));
-  })
-  .on('complete', () => {
-    const gbps = (name: string, bytes: number) => (hz[name] * bytes) / 1e9;
-    const framingLargeSec = 16 / hz['framing 64MiB/64KiB']; // per GiB
-    const framingSmallSec = 1 / hz['framing 100k small'];
-    const share = (name: string, framingSec: number) => (1 / hz[name]) / framingSec;
-    const result = {
-      largeGBps: gbps('reassembler 1GiB/64KiB null-sink wasm', GIB),
-      largeBaselineGBps: gbps('reassembler 1GiB/64KiB null-sink js', GIB),
-      smallPerSec: hz['reassembler 100k small memory wasm'] * SMALL_MESSAGES,
-      smallBaselinePerSec: hz['reassembler 100k small memory js'] * SMALL_MESSAGES,
-      trackerLargeGBps: gbps('tracker 1GiB/64KiB wasm', GIB),
-      trackerLargeBaselineGBps: gbps('tracker 1GiB/64KiB js', GIB),
-      trackerSmallPerSec: hz['tracker 100k small wasm'] * SMALL_MESSAGES,
-      trackerSmallBaselinePerSec: hz['tracker 100k small js'] * SMALL_MESSAGES,
-      framingLargeGBps: GIB / framingLargeSec / 1e9,
-      framingSmallPerSec: SMALL_MESSAGES / framingSmallSec,
-      trackerShareOfFramingLarge: share('tracker 1GiB/64KiB wasm', framingLargeSec),
-      trackerShareOfFramingSmall: share('tracker 100k small wasm', framingSmallSec),
-    };
-    const engine = createFramingEngine();
-    console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}; wasm core ${loadCore()?.variant}; ` +
-      `framing by ${engine.constructor.name}; small: ${(smallBytes / 1e6).toFixed(1)} MB body, ` +
-      `${(smallWire.length / 1e6).toFixed(1)} MB on the wire`);
-    engine.free();
-    console.log(`large: tracker ${result.trackerLargeGBps.toFixed(1)} GB/s vs baseline ${result.trackerLargeBaselineGBps.toFixed(1)}; ` +
-      `reassembler ${result.largeGBps.toFixed(1)} vs ${result.largeBaselineGBps.toFixed(1)}; framing ${result.framingLargeGBps.toFixed(2)} GB/s; ` +
-      `tracker = ${(result.trackerShareOfFramingLarge * 100).toFixed(3)}% of framing`);
-    console.log(`small: tracker ${Math.round(result.trackerSmallPerSec)} msg/s vs baseline ${Math.round(result.trackerSmallBaselinePerSec)}; ` +
-      `reassembler ${Math.round(result.smallPerSec)} vs ${Math.round(result.smallBaselinePerSec)}; framing ${Math.round(result.framingSmallPerSec)} msg/s; ` +
-      `tracker = ${(result.trackerShareOfFramingSmall * 100).toFixed(2)}% of framing`);
-    console.log(JSON.stringify(result));
-  })
-  .run();
+  }).run();
+  console.log(JSON.stringify(hz));
+}
+
+/** The summary lines and the final JSON. */
+function report(hz: Record<string, number>): void {
+  const gbps = (name: string, bytes: number) => (hz[name] * bytes) / 1e9;
+  const framingLargeSec = 16 / hz['framing 64MiB/64KiB']; // per GiB
+  const framingSmallSec = 1 / hz['framing 100k small'];
+  const share = (name: string, framingSec: number) => (1 / hz[name]) / framingSec;
+  const result = {
+    largeGBps: gbps('reassembler 1GiB/64KiB null-sink wasm', GIB),
+    largeBaselineGBps: gbps('reassembler 1GiB/64KiB null-sink js', GIB),
+    smallPerSec: hz['reassembler 100k small memory wasm'] * SMALL_MESSAGES,
+    smallBaselinePerSec: hz['reassembler 100k small memory js'] * SMALL_MESSAGES,
+    trackerLargeGBps: gbps('tracker 1GiB/64KiB wasm', GIB),
+    trackerLargeBaselineGBps: gbps('tracker 1GiB/64KiB js', GIB),
+    trackerSmallPerSec: hz['tracker 100k small wasm'] * SMALL_MESSAGES,
+    trackerSmallBaselinePerSec: hz['tracker 100k small js'] * SMALL_MESSAGES,
+    framingLargeGBps: GIB / framingLargeSec / 1e9,
+    framingSmallPerSec: SMALL_MESSAGES / framingSmallSec,
+    trackerShareOfFramingLarge: share('tracker 1GiB/64KiB wasm', framingLargeSec),
+    trackerShareOfFramingSmall: share('tracker 100k small wasm', framingSmallSec),
+  };
+  const engine = createFramingEngine();
+  console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}; wasm core ${loadCore()?.variant}; ` +
+    `framing by ${engine.constructor.name}; small: ${(smallBytes / 1e6).toFixed(1)} MB of bodies`);
+  engine.free();
+  const f = (x: number, digits = 0) => x.toFixed(digits);
+  console.log(`large: tracker ${f(result.trackerLargeGBps, 1)} GB/s vs baseline ${f(result.trackerLargeBaselineGBps, 1)}; ` +
+    `reassembler ${f(result.largeGBps, 1)} vs ${f(result.largeBaselineGBps, 1)}; framing ${f(result.framingLargeGBps, 2)} GB/s; ` +
+    `tracker = ${f(result.trackerShareOfFramingLarge * 100, 3)}% of framing`);
+  console.log(`small: tracker ${f(result.trackerSmallPerSec)} msg/s vs baseline ${f(result.trackerSmallBaselinePerSec)}; ` +
+    `reassembler ${f(result.smallPerSec)} vs ${f(result.smallBaselinePerSec)}; framing ${f(result.framingSmallPerSec)} msg/s; ` +
+    `tracker = ${f(result.trackerShareOfFramingSmall * 100, 2)}% of framing`);
+  console.log(JSON.stringify(result));
+}

@@ -7,7 +7,7 @@
 
 import { Flag } from './constants.ts';
 import {
-  emptyResult, rangeOptions, staleHandle,
+  emptyResult, type MutableRangeResult, rangeOptions, staleHandle,
   type RangeResult, type RangeStats, type RangeTracker, type RangeTrackerOptions, type ReceivedRange,
 } from './range-types.ts';
 
@@ -92,10 +92,13 @@ export class JsRangeTracker implements RangeTracker {
       r.newBytes = fresh;
       r.duplicateBytes = e - s - fresh;
     }
-    return this.#fill(r, 200, m);
+    this.#fill(r, 200, m);
+    // a complete message needs no more tracking: its one range is 1..total
+    if (r.complete) this.#all().delete(handle);
+    return r;
   }
 
-  #fill(r: RangeResult, status: number, m: MessageState | null): RangeResult {
+  #fill(r: MutableRangeResult, status: number, m: MessageState | null): RangeResult {
     r.status = status;
     r.total = m ? m.total : -1;
     r.received = m ? m.received : 0;

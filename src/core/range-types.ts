@@ -29,23 +29,23 @@ export interface RangeResult {
    * intervals than its cap (the chunk is not recorded; the message is stopped:
    * the caller reads its ranges if it reports them, then discards it).
    */
-  status: number;
+  readonly status: number;
   /** bytes of the chunk not held before */
-  newBytes: number;
+  readonly newBytes: number;
   /** bytes of the chunk already held (overwritten: the last chunk received wins) */
-  duplicateBytes: number;
+  readonly duplicateBytes: number;
   /** the total the `$` chunk set, or -1 while unknown */
-  total: number;
+  readonly total: number;
   /** bytes held so far */
-  received: number;
+  readonly received: number;
   /** every byte 1..total held */
-  complete: boolean;
+  readonly complete: boolean;
   /** disjoint intervals held */
-  intervals: number;
+  readonly intervals: number;
   /** the chunk ended in `#`: the message state is discarded (RFC 4975 §7.3.2) */
-  aborted: boolean;
+  readonly aborted: boolean;
   /** a 413 stopped the message: discard it */
-  stopped: boolean;
+  readonly stopped: boolean;
 }
 
 /** A received byte range, 1-based and inclusive, as a REPORT's Byte-Range names it. */
@@ -73,7 +73,7 @@ export interface RangeTracker {
   /**
    * Records a chunk at its end-line: `start` from Byte-Range (1-based), `length`
    * the actual body length, `flag` the end-line's continuation flag code.
-   * After `aborted` the handle is gone; after `stopped` it waits for `discard`.
+   * After `complete` or `aborted` the handle is gone; after `stopped` it waits for `discard`.
    */
   record(handle: number, start: number, length: number, flag: number, now: number): RangeResult;
   /** The intervals held, in order (for REPORT Byte-Range values). */
@@ -121,8 +121,11 @@ export function rangeOptions(options: RangeTrackerOptions = {}): Required<RangeT
   return o;
 }
 
+/** RangeResult as a tracker fills it. */
+export type MutableRangeResult = { -readonly [K in keyof RangeResult]: RangeResult[K] };
+
 /** A fresh result record. */
-export function emptyResult(): RangeResult {
+export function emptyResult(): MutableRangeResult {
   return {
     status: 200, newBytes: 0, duplicateBytes: 0, total: -1, received: 0,
     complete: false, intervals: 0, aborted: false, stopped: false,

@@ -9,7 +9,7 @@
 
 import { JsRangeTracker } from './js-ranges.ts';
 import {
-  emptyResult, rangeOptions, staleHandle,
+  rangeOptions, staleHandle,
   type RangeExports, type RangeResult, type RangeStats, type RangeTracker, type RangeTrackerOptions,
   type ReceivedRange,
 } from './range-types.ts';
@@ -18,18 +18,38 @@ import { loadCore } from './wasm.ts';
 export * from './range-types.ts';
 export { JsRangeTracker };
 
+/**
+ * RangeResult read from the core's result record when a field is asked for
+ * (most callers read three or four of them); valid until the next call.
+ */
+class WasmResult implements RangeResult {
+  status = 200;
+  f64 = new Float64Array(0);
+  i32 = new Int32Array(0);
+  /** index of the record in f64 and in i32 */
+  f = 0;
+  i = 0;
+  get newBytes(): number { return this.f64[this.f]; }
+  get duplicateBytes(): number { return this.f64[this.f + 1]; }
+  get total(): number { return this.f64[this.f + 2]; }
+  get received(): number { return this.f64[this.f + 3]; }
+  get complete(): boolean { return this.i32[this.i + 8] !== 0; }
+  get intervals(): number { return this.i32[this.i + 9]; }
+  get aborted(): boolean { return this.i32[this.i + 10] !== 0; }
+  get stopped(): boolean { return this.i32[this.i + 11] !== 0; }
+}
+
 /** The tracker over wasm memory: the interval sets live in the core's fixed pools. */
 export class WasmRangeTracker implements RangeTracker {
   readonly backend = 'wasm' as const;
   readonly #core: RangeExports;
   #tracker: number;
-  #result = emptyResult();
+  readonly #result = new WasmResult();
   // Views over wasm memory. Growing memory (another part of the core may; ours
   // never does) detaches the old buffer, which empties these views: that is the
   // cue to rebuild them, cheaper than comparing memory.buffer on every call.
   #f64 = new Float64Array(0);
   #i32 = new Int32Array(0);
-  readonly #resultAt: number;
   readonly #outAt: number;
   readonly #outPairs: number;
 
@@ -39,7 +59,8 @@ export class WasmRangeTracker implements RangeTracker {
     this.#core = core;
     this.#tracker = core.msrp_range_tracker_new(o.maxMessages, o.maxIntervals);
     if (this.#tracker < 0) throw new RangeError('every wasm range tracker slot is in use');
-    this.#resultAt = core.msrp_range_result_ptr();
+    this.#result.f = core.msrp_range_result_ptr() >> 3;
+    this.#result.i = core.msrp_range_result_ptr() >> 2;
     this.#outAt = core.msrp_range_out_ptr();
     this.#outPairs = core.msrp_range_out_pairs();
   }
@@ -47,8 +68,8 @@ export class WasmRangeTracker implements RangeTracker {
   #views(): void {
     if (this.#f64.length === 0) {
       const buffer = this.#core.memory.buffer;
-      this.#f64 = new Float64Array(buffer);
-      this.#i32 = new Int32Array(buffer);
+      this.#f64 = this.#result.f64 = new Float64Array(buffer);
+      this.#i32 = this.#result.i32 = new Int32Array(buffer);
     }
   }
 
@@ -66,19 +87,8 @@ export class WasmRangeTracker implements RangeTracker {
     const status = this.#core.msrp_range_record(handle, start, length, flag, now);
     if (status === 0) staleHandle(handle);
     this.#views();
-    const f = this.#resultAt >> 3;
-    const i = this.#resultAt >> 2;
-    const r = this.#result;
-    r.status = status;
-    r.newBytes = this.#f64[f];
-    r.duplicateBytes = this.#f64[f + 1];
-    r.total = this.#f64[f + 2];
-    r.received = this.#f64[f + 3];
-    r.complete = this.#i32[i + 8] !== 0;
-    r.intervals = this.#i32[i + 9];
-    r.aborted = this.#i32[i + 10] !== 0;
-    r.stopped = this.#i32[i + 11] !== 0;
-    return r;
+    this.#result.status = status;
+    return this.#result;
   }
 
   ranges(handle: number): ReceivedRange[] {

@@ -304,7 +304,7 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
   }
 
   #deliver(entry: Entry<M>, total: number): IncomingMessage<M> {
-    this.#tracker.discard(entry.handle);
+    // the tracker freed the message when it completed
     this.#drop(entry);
     let body: Buffer | null = null;
     if (entry.sink) entry.sink.end(total);
