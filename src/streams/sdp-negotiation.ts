@@ -49,8 +49,9 @@ export function withMandatoryTypes(types: readonly string[]): string[] {
 /**
  * The types both sides accept, in `local` order: for each pair where one
  * entry covers the other, the narrower one (`text/*` and `text/plain` give
- * `text/plain`; `*` and `image/png` give `image/png`). Empty when nothing
- * overlaps (RFC 4975 §8.6: answer 488 in SIP).
+ * `text/plain`; `*` and `image/png` give `image/png`; entries that cover
+ * each other give the remote one). Empty when nothing overlaps (RFC 4975
+ * §8.6: answer 488 in SIP).
  */
 export function negotiateAcceptTypes(local: readonly string[], remote: readonly string[]): string[] {
   const out: string[] = [];
