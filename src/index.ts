@@ -23,3 +23,5 @@ export { isSuccess, reasonPhrase, REASON_PHRASES, StatusCode } from './protocol/
 export { createParseError, MsrpConnectError, MsrpConnectionError, MsrpError, MsrpParseError, MsrpUriError } from './errors.ts';
 export type { FramingLimits } from './core/types.ts';
 export { DEFAULT_LIMITS } from './core/types.ts';
+export { credentialLine, FileCredentialStore, MemoryCredentialStore, parseCredentials } from './relay/credentials.ts';
+export type { CredentialStore, StoredCredential } from './relay/credentials.ts';
