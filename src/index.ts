@@ -20,6 +20,11 @@ export type {
   ByteRange, ContentDisposition, ContentType, DigestValue, MsrpStatus, ReportValue,
 } from './protocol/headers.ts';
 export { isSuccess, reasonPhrase, REASON_PHRASES, StatusCode } from './protocol/status.ts';
+export { IncomingChunk, MessageReassembler } from './protocol/reassembler.ts';
+export type {
+  ChunkOutcome, FailedMessage, FailureReason, IncomingMessage, ReassemblerEvents, ReassemblerOptions, ReassemblySink,
+} from './protocol/reassembler.ts';
+export type { ReceivedRange } from './core/range-types.ts';
 export { createParseError, MsrpConnectError, MsrpConnectionError, MsrpError, MsrpParseError, MsrpUriError } from './errors.ts';
 export type { FramingLimits } from './core/types.ts';
 export { DEFAULT_LIMITS } from './core/types.ts';
