@@ -427,12 +427,6 @@ export function msrp_range_idle(handle: i32, cutoff: f64): i32 {
   return <i32>(load<f64>(m, M_ACTIVE) < cutoff);
 }
 
-/** Number of intervals a message holds, or -1 for a stale handle. */
-export function msrp_range_count(handle: i32): i32 {
-  let m = messageOf(handle);
-  return m ? load<i32>(m, M_COUNT) : -1;
-}
-
 /**
  * Writes up to OUT_PAIRS intervals, from the `from`-th on, to the out area as
  * 1-based (first, last) byte positions: what a REPORT's Byte-Range names

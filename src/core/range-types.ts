@@ -67,6 +67,7 @@ export interface RangeStats {
 
 /** Per-session Byte-Range bookkeeping; handles are small non-negative integers. */
 export interface RangeTracker {
+  /** where the interval sets live: the wasm core's pools or JavaScript arrays */
   readonly backend: 'wasm' | 'js';
   /** Starts a message: its handle, or -413 when the message cap or pool is exhausted. */
   open(now: number): number;
@@ -84,6 +85,7 @@ export interface RangeTracker {
   discard(handle: number): void;
   /** True when the message was last active before `cutoff` (stalled; the caller gives it up). */
   idle(handle: number, cutoff: number): boolean;
+  /** Pool accounting. */
   stats(): RangeStats;
   /** Frees the tracker and everything it holds. */
   free(): void;
@@ -99,7 +101,6 @@ export interface RangeExports {
   msrp_range_discard(handle: number): number;
   msrp_range_touch(handle: number, now: number): number;
   msrp_range_idle(handle: number, cutoff: number): number;
-  msrp_range_count(handle: number): number;
   msrp_range_copy(handle: number, from: number): number;
   msrp_range_result_ptr(): number;
   msrp_range_out_ptr(): number;

@@ -71,7 +71,7 @@ export interface IncomingMessage<M> {
   messageId: string;
   /** what the caller passed with the chunk that started the message */
   meta: M;
-  /** its length: set by the chunk ending in `$` */
+  /** its length, set by the chunk ending in `$`; a success REPORT covers 1-total/total (RFC 4975 §7.1.3) */
   total: number;
   /** the message, when it was assembled in memory */
   body: Buffer | null;
@@ -154,6 +154,7 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
 
+  /** Bounds as options (see ReassemblerOptions); bad values are a RangeError. */
   constructor(options: ReassemblerOptions<M> = {}) {
     super();
     this.#inlineLimit = size(options.inlineLimit, 1 << 20, 'inlineLimit');
