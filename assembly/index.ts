@@ -8,7 +8,8 @@
 
 import { FeedStatus } from './constants';
 import { eventsPtr, resultPtr, setReserve } from './events';
-import { ST_DEAD, WIN, feed, finish, reset } from './framing';
+import { feed, finish, reset } from './framing';
+import { ST_DEAD, WIN, setWindow } from './states';
 import { buildTables } from './tables';
 import {
   Slot, TID_MAX, dropSlot, headerCapacity, initPool, liveSlot, poolBytes, slotCount, slotsUsed, takeSlot,
@@ -40,7 +41,7 @@ export function msrp_init(slots: i32, maxHeaders: i32, window: i32): i32 {
   if (pages > 0 && memory.grow(pages) < 0) return 3;
   initPool(pool, slots, <u32>maxHeaders);
   setReserve(<u32>maxHeaders);
-  WIN = win;
+  setWindow(win);
   windowSize = <u32>window;
   return 0;
 }

@@ -80,6 +80,28 @@ export function nextCandidate(p: usize, end: usize): usize {
   return end;
 }
 
+/** The first CR in [p, lim), or `lim`: where a head line may end. */
+export function findCR(p: usize, lim: usize): usize {
+  if (ASC_FEATURE_SIMD) {
+    let cr = i8x16.splat(<i8>CR);
+    while (p + 16 <= lim) {
+      // lane k of the compare is all ones exactly when in[p + k] is CR
+      let bits = <u32>i8x16.bitmask(i8x16.eq(v128.load(p), cr));
+      if (bits != 0) return p + <usize>ctz(bits);
+      p += 16;
+    }
+  } else {
+    let crs = ONES * <u64>CR;
+    while (p + 8 <= lim) {
+      let z = zeroOctets(load<u64>(p) ^ crs);
+      if (z != 0) return p + <usize>(ctz(z) >> 3);
+      p += 8;
+    }
+  }
+  while (p < lim && <u32>load<u8>(p) != CR) p++;
+  return p;
+}
+
 // @ts-ignore: decorator
 @inline export function isFlag(c: u32): bool {
   // RFC 4975 §9 continuation-flag = "+" / "$" / "#"
@@ -124,9 +146,11 @@ export function endLineAt(needle: usize, n: u32, c: usize, end: usize): i32 {
 
 /**
  * Skips header-value octets that need no per-octet decision: everything but
- * CR, the controls and HTAB (which the caller handles one at a time). Updates
- * the trimmed value bounds through the returned state. Returns the first
- * position not skipped (at most `lim`).
+ * CR, the controls, HTAB and DEL (which the caller handles one at a time).
+ * Notes in valueFirst/valueLast/valueHigh where the octets other than SP
+ * begin and end and whether any is >= 0x80. Returns the first position not
+ * skipped (at most `lim`). Reads up to 15 octets past `lim` (inside the
+ * window's guard) and masks them off.
  */
 export function skipPlainValue(p: usize, lim: usize): usize {
   valueFirst = 0;
@@ -135,30 +159,47 @@ export function skipPlainValue(p: usize, lim: usize): usize {
   if (ASC_FEATURE_SIMD) {
     let space = i8x16.splat(0x20);
     let del = i8x16.splat(0x7f);
-    while (p + 16 <= lim) {
+    while (p < lim) {
       let v = v128.load(p);
       // lt_u(v, 0x20) is exact for the controls, HTAB and CR; DEL is 0x7f.
-      let special = v128.or(i8x16.lt_u(v, space), i8x16.eq(v, del));
-      if (v128.any_true(special)) break;
-      let solid = <u32>i8x16.bitmask(v128.not(i8x16.eq(v, space)));
+      let special = <u32>i8x16.bitmask(v128.or(i8x16.lt_u(v, space), i8x16.eq(v, del)));
+      let n = lim - p;
+      // lanes at or past `lim` count as special: the run stops there
+      if (n < 16) special |= <u32>0xffff << <u32>n;
+      let stop = special != 0 ? ctz(special) : 16;
+      let keep = (<u32>1 << stop) - 1;
+      let solid = <u32>i8x16.bitmask(v128.not(i8x16.eq(v, space))) & keep;
       if (solid != 0) {
         if (valueFirst == 0) valueFirst = p + <usize>ctz(solid) + 1;
         valueLast = p + <usize>(31 - clz(solid)) + 1;
       }
       // lanes >= 0x80 have their sign bit set
-      if (i8x16.bitmask(v) != 0) valueHigh = true;
-      p += 16;
+      if ((<u32>i8x16.bitmask(v) & keep) != 0) valueHigh = true;
+      p += <usize>stop;
+      if (stop < 16) return p;
     }
+    return p;
   }
+  let spaces = ONES * 0x20;
+  let dels = ONES * 0x7f;
+  let low = ONES * 0x60;
   while (p < lim) {
-    let c = <u32>load<u8>(p);
-    if (c < 0x20 || c == 0x7f) break;
-    if (c != 0x20) {
-      if (valueFirst == 0) valueFirst = p + 1;
-      valueLast = p + 1;
-      if (c >= 0x80) valueHigh = true;
+    let x = load<u64>(p);
+    // per octet b < 0x80: (b & 0x7f) + 0x60 has bit 7 set exactly when b >= 0x20, without carry
+    // out; OR-ing x sets it for b >= 0x80. So bit 7 is clear exactly for b < 0x20.
+    let special = (~(((x & LOW7) + low) | x) & HIGH) | zeroOctets(x ^ dels);
+    let n = lim - p;
+    if (n < 8) special |= HIGH << (<u64>n << 3);
+    let stop = special != 0 ? <u32>(ctz(special) >> 3) : 8;
+    let keep: u64 = stop == 8 ? <u64>-1 : (<u64>1 << (<u64>stop << 3)) - 1;
+    let solid = ~zeroOctets(x ^ spaces) & HIGH & keep;
+    if (solid != 0) {
+      if (valueFirst == 0) valueFirst = p + <usize>(ctz(solid) >> 3) + 1;
+      valueLast = p + <usize>((63 - clz(solid)) >> 3) + 1;
     }
-    p++;
+    if ((x & HIGH & keep) != 0) valueHigh = true;
+    p += <usize>stop;
+    if (stop < 8) return p;
   }
   return p;
 }

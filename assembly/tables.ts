@@ -43,6 +43,11 @@ const NAME_CS: usize = memory.data(<i32>NAME_ROWS * 128 * 4, 16);
 /** mask of ids whose name is `length` octets long */
 const NAME_LEN: usize = memory.data(32 * 4, 16);
 
+/** Per id, the name in lower case and as registered, zero-padded to 24 octets (whole-name matching). */
+const NAME_WORDS: usize = memory.data(32 * 48, 16);
+/** Per name length, the ids of that length, one per octet (at most four). */
+const LEN_IDS: usize = memory.data(32 * 4, 16);
+
 let built = false;
 
 function setClass(from: u32, to: u32, bits: u32): void {
@@ -79,7 +84,49 @@ export function buildTables(): void {
     }
     let at = NAME_LEN + (<usize>n << 2);
     store<u32>(at, load<u32>(at) | bit);
+    let id = <u32>k + HeaderId.TO_PATH;
+    let words = NAME_WORDS + <usize>id * 48;
+    for (let pos: u32 = 0; pos < n; pos++) {
+      let c = <u32>name.charCodeAt(pos);
+      store<u8>(words + <usize>pos, <u8>(c | 0x20));
+      store<u8>(words + 24 + <usize>pos, <u8>c);
+    }
+    let ids = LEN_IDS + (<usize>n << 2);
+    let slot: u32 = 0;
+    while (load<u8>(ids + <usize>slot) != 0) slot++;
+    store<u8>(ids + <usize>slot, <u8>id);
   }
+}
+
+/**
+ * The HeaderId of the whole name [p, p + n) (token octets), and in bit 8
+ * whether it is spelled exactly as registered; 0 for unknown names. OR-ing
+ * 0x20 lower-cases letters and maps no other token octet onto a letter, and
+ * the known names hold only letters and "-", which it leaves alone; so a
+ * lowered word matches a lowered name exactly when the names match
+ * case-insensitively. Words past the name are masked off.
+ */
+export function nameIdAt(p: usize, n: u32): u32 {
+  if (n >= 32) return 0;
+  let ids = load<u32>(LEN_IDS + (<usize>n << 2));
+  while (ids != 0) {
+    let id = ids & 0xff;
+    ids >>= 8;
+    let words = NAME_WORDS + <usize>id * 48;
+    let same = true;
+    let exact = true;
+    for (let k: u32 = 0; k < n; k += 8) {
+      let mask: u64 = n - k >= 8 ? <u64>-1 : (<u64>1 << (<u64>(n - k) << 3)) - 1;
+      let w = load<u64>(p + <usize>k) & mask;
+      if (((w | (0x2020202020202020 & mask)) ^ load<u64>(words + <usize>k)) != 0) {
+        same = false;
+        break;
+      }
+      if (w != load<u64>(words + 24 + <usize>k)) exact = false;
+    }
+    if (same) return id | (exact ? 0x100 : 0);
+  }
+  return 0;
 }
 
 /** Name candidates still matching after octet `c` (a token octet, < 0x80) at position `pos`. */

@@ -36,6 +36,12 @@ const HELD_SIZE = 64;
 const ERROR_SIZE = 48;
 /** Caps are u32 in the core; larger ones (Infinity included) are as good as no cap there. */
 const CAP_MAX = 0x40000000;
+// Record kinds as plain locals: the hot loop should not go through the module binding each time.
+const HEAD = EventKind.HEAD;
+const BODY = EventKind.BODY;
+const HELD = EventKind.HELD;
+const END = EventKind.END;
+const PAUSED = FeedStatus.PAUSED;
 
 /** Buffer's native slicers (not in @types/node, present since Node 0.x). */
 interface Slicer {
@@ -179,7 +185,7 @@ export class WasmFramingEngine implements FramingEngine {
         let offset = 0;
         for (;;) {
           const status = exports.msrp_feed(this.#slot, offset, length - offset);
-          if (status > FeedStatus.PAUSED) throw new Error(`msrp_feed failed with status ${status}`);
+          if (status > PAUSED) throw new Error(`msrp_feed failed with status ${status}`);
           const view = core.view();
           const result = core.resultPtr;
           const end = view.getInt32(result, true);
@@ -191,7 +197,7 @@ export class WasmFramingEngine implements FramingEngine {
             this.#keepHead(input, base, stop);
             return this.#stopAt(stop, winStream + end);
           }
-          if (status !== FeedStatus.PAUSED) break;
+          if (status !== PAUSED) break;
           offset = end;
         }
         pos += length;
@@ -320,26 +326,26 @@ export class WasmFramingEngine implements FramingEngine {
       let at = 0;
       let size = SMALL_SIZE;
       switch (kind) {
-        case EventKind.HEAD: {
+        case HEAD: {
           size = HEAD_SIZE + view.getUint16(r + 14, true) * ENTRY_SIZE;
           go = sink.onHead(this.#head(bytes, view, r, input, winStream));
           at = winStream + view.getInt32(r + 48, true);
           break;
         }
-        case EventKind.BODY: {
+        case BODY: {
           const offset = view.getInt32(r + 4, true);
           const length = view.getUint32(r + 8, true);
           go = sink.onBody(input.subarray(inputPos + offset, inputPos + offset + length));
           at = winStream + offset + length;
           break;
         }
-        case EventKind.HELD: {
+        case HELD: {
           size = HELD_SIZE;
           go = sink.onBody(Buffer.from(bytes.subarray(r + 16, r + 16 + bytes[r + 1])));
           at = winStream + view.getInt32(r + 4, true);
           break;
         }
-        case EventKind.END: {
+        case END: {
           go = sink.onEnd(bytes[r + 1]);
           at = winStream + view.getInt32(r + 4, true);
           break;
@@ -364,21 +370,21 @@ export class WasmFramingEngine implements FramingEngine {
     const view = this.#core.view();
     while (r < end) {
       const kind = bytes[r];
-      if (kind === EventKind.HEAD) {
+      if (kind === HEAD) {
         this.#queue.push({ kind, head: this.#head(bytes, view, r, input, winStream),
           at: winStream + view.getInt32(r + 48, true) });
         r += HEAD_SIZE + view.getUint16(r + 14, true) * ENTRY_SIZE;
-      } else if (kind === EventKind.BODY) {
+      } else if (kind === BODY) {
         const offset = view.getInt32(r + 4, true);
         const length = view.getUint32(r + 8, true);
         this.#queue.push({ kind, segment: input.subarray(inputPos + offset, inputPos + offset + length),
           at: winStream + offset + length });
         r += SMALL_SIZE;
-      } else if (kind === EventKind.HELD) {
+      } else if (kind === HELD) {
         this.#queue.push({ kind, segment: Buffer.from(bytes.subarray(r + 16, r + 16 + bytes[r + 1])),
           at: winStream + view.getInt32(r + 4, true) });
         r += HELD_SIZE;
-      } else if (kind === EventKind.END) {
+      } else if (kind === END) {
         this.#queue.push({ kind, flag: bytes[r + 1], at: winStream + view.getInt32(r + 4, true) });
         r += SMALL_SIZE;
       } else {
@@ -395,9 +401,9 @@ export class WasmFramingEngine implements FramingEngine {
     while (i < queue.length) {
       const q = queue[i++];
       let go: boolean | void = true;
-      if (q.kind === EventKind.HEAD) go = sink.onHead(q.head as RawHead);
-      else if (q.kind === EventKind.BODY || q.kind === EventKind.HELD) go = sink.onBody(q.segment as Buffer);
-      else if (q.kind === EventKind.END) go = sink.onEnd(q.flag as number);
+      if (q.kind === HEAD) go = sink.onHead(q.head as RawHead);
+      else if (q.kind === BODY || q.kind === HELD) go = sink.onBody(q.segment as Buffer);
+      else if (q.kind === END) go = sink.onEnd(q.flag as number);
       else sink.onError(q.error as RawError);
       if (go === false && pausable) {
         this.#queue = queue.slice(i);

@@ -1,0 +1,181 @@
+// The whole-line fast path. A head line whose CRLF is already in the window
+// and which is well-formed is read with bulk scans instead of octet by octet,
+// and ends in the same lineEnd() verdict as the octet machine (head.ts).
+// Anything unusual declines (returns 0): a line not complete in this window,
+// a control octet or HTAB, a name that is no token, a Byte-Range or Status
+// the grammar refuses. The line is then read by head.ts from its first octet,
+// which the fast path has not moved past, so the octet machine stays the one
+// definition of the rules and this is only a shortcut that must agree with it
+// (the differential fuzz compares both cores with the reference model for any
+// split, so lines go through both paths).
+
+import { HeaderId } from './constants';
+import { isFlag, findCR, skipPlainValue, valueHigh, valueLast } from './scan';
+import { C_ALPHA, C_TOKEN, C_UPPER, cls, nameIdAt } from './tables';
+import { NEEDLE_PREFIX, Slot, TID_MAX, needleOf } from './slot';
+import { lineEnd, tidRun } from './head';
+import {
+  BR_TOTAL, CR, END_MISMATCH, HTAB, LF, MAX_SAFE, SL_CODE3, SL_COMMENT, SL_METHOD, SP, STS_AFTER, STS_COMMENT,
+  ST_HFIRST, ST_HOTHER, ST_HVALUE, ST_START, V_ANY,
+} from './states';
+
+/** "MSRP" as a little-endian word */
+const MSRP_WORD: u32 = 0x5052534d;
+
+/**
+ * Reads the head line starting at p (its first octet) whole when it can;
+ * returns the position after its CRLF, or 0 to let the octet machine read it.
+ */
+export function fastLine(s: Slot, p: usize, end: usize, hb: isize): usize {
+  let st = s.state;
+  if (s.cr || <isize>p != hb + <isize>s.lineStart || (st != ST_START && st != ST_HFIRST)) return 0;
+  if (st == ST_START && s.sub != 0) return 0;
+  // the same cap as headLines: the CR may sit at line position `cap` at the latest
+  let cap = s.maxLine;
+  if (st != ST_START) cap = max(cap, <u32>s.tidLen + 8);
+  let crLim = min(end - 1, p + <usize>cap + 1);
+  if (p >= crLim) return 0;
+  let e = findCR(p, crLim);
+  if (e >= crLim || <u32>load<u8>(e, 1) != LF) return 0;
+  let lineBase = <isize>p;
+  let ok = st == ST_START ? startLine(s, p, e) : headerLine(s, p, e, hb);
+  return ok ? lineEnd(s, e + 2, hb, lineBase) : 0;
+}
+
+/** RFC 4975 §9 req-start / resp-start, the common shapes only. */
+function startLine(s: Slot, p: usize, e: usize): bool {
+  if (e - p < 8 || load<u32>(p) != MSRP_WORD || <u32>load<u8>(p, 4) != SP) return false;
+  let q = tidRun(s, p + 5, e);
+  let n = <u32>s.tidLen;
+  if (q + 1 >= e || <u32>load<u8>(q) != SP || s.tidBad || s.ctl || n < 4 || n > TID_MAX) return undo(s);
+  let r = q + 1;
+  let c = <u32>load<u8>(r);
+  if (cls(c) & C_UPPER) {
+    let m = r + 1;
+    while (m < e && (cls(<u32>load<u8>(m)) & C_UPPER)) m++;
+    if (m != e) return undo(s);
+    s.sub = SL_METHOD;
+    return true;
+  }
+  // resp-start: a code from 100 to 999, then nothing or SP and a comment
+  if (c < 0x31 || c > 0x39 || e - r < 3) return undo(s);
+  let c1 = <u32>load<u8>(r, 1) - 0x30;
+  let c2 = <u32>load<u8>(r, 2) - 0x30;
+  if (c1 > 9 || c2 > 9) return undo(s);
+  s.code = <u16>((c - 0x30) * 100 + c1 * 10 + c2);
+  if (r + 3 == e) {
+    s.sub = SL_CODE3;
+    return true;
+  }
+  if (<u32>load<u8>(r, 3) != SP || skipPlainValue(r + 4, e) != e) return undo(s);
+  s.nonAscii = valueHigh ? 1 : 0;
+  s.sub = SL_COMMENT;
+  return true;
+}
+
+/** Forgets what tidRun wrote, so that the octet machine starts the line afresh. */
+function undo(s: Slot): bool {
+  s.tidLen = 0;
+  s.tidBad = 0;
+  s.ctl = 0;
+  return false;
+}
+
+/** A header line [p, e) (e is its CR): the blank line, the bodiless end-line, or `hname ":" hval`. */
+function headerLine(s: Slot, p: usize, e: usize, hb: isize): bool {
+  if (e == p) return true;
+  let c = <u32>load<u8>(p);
+  let tid = <u32>s.tidLen;
+  if (c == 0x2d) {
+    // `-------<tid><flag>` ends a bodiless chunk (RFC 4975 §7.1)
+    if (<u32>(e - p) != 8 + tid) return false;
+    let needle = needleOf(s);
+    for (let k: u32 = 0; k < 7 + tid; k++) {
+      if (load<u8>(p + <usize>k) != load<u8>(needle + 2 + <usize>k)) return false;
+    }
+    let flag = <u32>load<u8>(p + 7 + <usize>tid);
+    if (!isFlag(flag)) return false;
+    s.state = ST_HOTHER;
+    s.endIdx = <u8>(8 + tid);
+    s.flag = <u8>flag;
+    return true;
+  }
+  if (!(cls(c) & C_ALPHA)) return false;
+  let q = p + 1;
+  while (q < e && (cls(<u32>load<u8>(q)) & C_TOKEN)) q++;
+  if (q >= e || <u32>load<u8>(q) != 0x3a) return false;
+  let nameLen = <u32>(q - p);
+  let known = nameIdAt(p, nameLen);
+  let id = known & 0xff;
+  let v = q + 1;
+  while (v < e && (<u32>load<u8>(v) == SP || <u32>load<u8>(v) == HTAB)) v++;
+  // no control octet (nor HTAB) up to the CR; valueLast ends the value without trailing SP
+  if (v < e && skipPlainValue(v, e) != e) return false;
+  let last = v < e ? valueLast : v;
+  if (id == HeaderId.BYTE_RANGE) {
+    if (!byteRange(s, v, last)) return false;
+  } else if (id == HeaderId.STATUS) {
+    if (!status(s, v, last)) return false;
+  } else {
+    s.sub = V_ANY;
+  }
+  s.state = ST_HVALUE;
+  s.id = <u8>id;
+  s.nameLen = nameLen;
+  s.exact = known > 0xff ? 0xffffffff : 0;
+  if (v < e) {
+    s.valueStart = <u32>(<isize>v - hb);
+    s.valueEnd = <u32>(<isize>last - hb);
+    s.nonAscii = valueHigh ? 1 : 0;
+  }
+  return true;
+}
+
+/** A decimal run from p up to `to` (at least one digit, at most 2^53 - 1); -1 when it is not one. */
+function number(p: usize, to: usize): f64 {
+  if (p >= to) return -1;
+  let v: f64 = 0;
+  for (; p < to; p++) {
+    let d = <u32>load<u8>(p) - 0x30;
+    if (d > 9) return -1;
+    v = v * 10 + <f64>d;
+    if (v > MAX_SAFE) return -1;
+  }
+  return v;
+}
+
+/** The position of octet `c` in [p, to), or `to`. */
+function find(p: usize, to: usize, c: u32): usize {
+  while (p < to && <u32>load<u8>(p) != c) p++;
+  return p;
+}
+
+/** RFC 4975 §9 `range-start "-" range-end "/" total` over [p, to), as the octet machine leaves it. */
+function byteRange(s: Slot, p: usize, to: usize): bool {
+  let dash = find(p, to, 0x2d);
+  let slash = find(dash, to, 0x2f);
+  if (slash >= to) return false;
+  let start = number(p, dash);
+  let endStar = slash == dash + 2 && <u32>load<u8>(dash, 1) == 0x2a;
+  let stop = endStar ? -1 : number(dash + 1, slash);
+  let totalStar = to == slash + 2 && <u32>load<u8>(slash, 1) == 0x2a;
+  let total = totalStar ? -1 : number(slash + 1, to);
+  if (start < 0 || (stop < 0 && !endStar) || (total < 0 && !totalStar)) return false;
+  s.rangeStart = start;
+  s.rangeEnd = stop;
+  s.acc = total;
+  s.sub = BR_TOTAL;
+  return true;
+}
+
+/** RFC 4975 §9 `namespace SP status-code [SP comment]` over the trimmed value [p, to). */
+function status(s: Slot, p: usize, to: usize): bool {
+  if (to - p < 7 || <u32>load<u8>(p, 3) != SP || (to > p + 7 && <u32>load<u8>(p, 7) != SP)) return false;
+  let ns = number(p, p + 3);
+  let code = number(p + 4, p + 7);
+  if (ns < 0 || code < 0) return false;
+  s.statusNs = <u16>ns;
+  s.statusCode = <u16>code;
+  s.sub = to > p + 7 ? STS_COMMENT : STS_AFTER;
+  return true;
+}
