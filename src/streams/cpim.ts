@@ -129,7 +129,8 @@ function isName(s: string): boolean {
   return true;
 }
 
-function isToken(s: string): boolean {
+/** True when `s` is an RFC 3862 §3.6 `Token` (e.g. an IMDN Message-ID, RFC 5438 §10). */
+export function isCpimToken(s: string): boolean {
   if (s.length === 0) return false;
   for (let i = 0; i < s.length; i++) if (!isTokenChar(s.charCodeAt(i))) return false;
   return true;
@@ -255,7 +256,7 @@ export function formatCpimAddress(address: CpimAddress | string): string {
   const uri = checkUri(address.uri);
   const name = address.displayName;
   if (name === null || name === '') return `<${uri}>`;
-  const bare = name.split(' ').every(isToken);
+  const bare = name.split(' ').every(isCpimToken);
   return `${bare ? name : `"${encodeCpimValue(name, true)}"`} <${uri}>`;
 }
 
@@ -355,7 +356,7 @@ function formatHeader(h: CpimHeader): string {
   let s = `${h.name}:`;
   for (const [name, value] of h.params ?? []) {
     if (!isName(name)) throw new RangeError(`CPIM header ${h.name}: parameter name ${JSON.stringify(name)} is not a Name`);
-    s += `;${name}=${isToken(value) ? value : `"${encodeCpimValue(value, true)}"`}`;
+    s += `;${name}=${isCpimToken(value) ? value : `"${encodeCpimValue(value, true)}"`}`;
   }
   return `${s} ${h.value}\r\n`;
 }
