@@ -10,7 +10,7 @@
 // split, so lines go through both paths).
 
 import { HeaderId } from './constants';
-import { isFlag, findCR, skipPlainValue, valueHigh, valueLast } from './scan';
+import { isFlag, plainRun, valueHigh } from './scan';
 import { C_ALPHA, C_TOKEN, C_UPPER, cls, nameIdAt } from './tables';
 import { NEEDLE_PREFIX, Slot, TID_MAX, needleOf } from './slot';
 import { lineEnd, tidRun } from './head';
@@ -30,92 +30,108 @@ export function fastLine(s: Slot, p: usize, end: usize, hb: isize): usize {
   let st = s.state;
   if (s.cr || <isize>p != hb + <isize>s.lineStart || (st != ST_START && st != ST_HFIRST)) return 0;
   if (st == ST_START && s.sub != 0) return 0;
-  // the same cap as headLines: the CR may sit at line position `cap` at the latest
+  // the same cap as headLines: the CR may sit at line position `cap` at the
+  // latest, and its LF must be in the window
   let cap = s.maxLine;
   if (st != ST_START) cap = max(cap, <u32>s.tidLen + 8);
   let crLim = min(end - 1, p + <usize>cap + 1);
   if (p >= crLim) return 0;
-  let e = findCR(p, crLim);
-  if (e >= crLim || <u32>load<u8>(e, 1) != LF) return 0;
-  let lineBase = <isize>p;
-  let ok = st == ST_START ? startLine(s, p, e) : headerLine(s, p, e, hb);
-  return ok ? lineEnd(s, e + 2, hb, lineBase) : 0;
+  let e = st == ST_START ? startLine(s, p, crLim) : headerLine(s, p, crLim, hb);
+  return e != 0 ? lineEnd(s, e + 2, hb, <isize>p) : 0;
 }
 
-/** RFC 4975 §9 req-start / resp-start, the common shapes only. */
-function startLine(s: Slot, p: usize, e: usize): bool {
-  if (e - p < 8 || load<u32>(p) != MSRP_WORD || <u32>load<u8>(p, 4) != SP) return false;
-  let q = tidRun(s, p + 5, e);
+/** True when [e, e + 2) is the CRLF that ends a line. */
+// @ts-ignore: decorator
+@inline function crlfAt(e: usize): bool {
+  return <u32>load<u16>(e) == 0x0a0d;
+}
+
+/**
+ * RFC 4975 §9 req-start / resp-start, the common shapes only. Returns the
+ * position of the line's CR (its CRLF must come before `lim` + 1), or 0.
+ */
+function startLine(s: Slot, p: usize, lim: usize): usize {
+  if (lim - p < 8 || load<u32>(p) != MSRP_WORD || <u32>load<u8>(p, 4) != SP) return 0;
+  let q = tidRun(s, p + 5, lim);
   let n = <u32>s.tidLen;
-  if (q + 1 >= e || <u32>load<u8>(q) != SP || s.tidBad || s.ctl || n < 4 || n > TID_MAX) return undo(s);
+  if (q + 1 >= lim || <u32>load<u8>(q) != SP || s.tidBad || s.ctl || n < 4 || n > TID_MAX) return undo(s);
   let r = q + 1;
   let c = <u32>load<u8>(r);
   if (cls(c) & C_UPPER) {
     let m = r + 1;
-    while (m < e && (cls(<u32>load<u8>(m)) & C_UPPER)) m++;
-    if (m != e) return undo(s);
+    while (m < lim && (cls(<u32>load<u8>(m)) & C_UPPER)) m++;
+    if (m >= lim || !crlfAt(m)) return undo(s);
     s.sub = SL_METHOD;
-    return true;
+    return m;
   }
   // resp-start: a code from 100 to 999, then nothing or SP and a comment
-  if (c < 0x31 || c > 0x39 || e - r < 3) return undo(s);
+  if (c < 0x31 || c > 0x39 || lim - r < 3) return undo(s);
   let c1 = <u32>load<u8>(r, 1) - 0x30;
   let c2 = <u32>load<u8>(r, 2) - 0x30;
   if (c1 > 9 || c2 > 9) return undo(s);
-  s.code = <u16>((c - 0x30) * 100 + c1 * 10 + c2);
-  if (r + 3 == e) {
-    s.sub = SL_CODE3;
-    return true;
+  let e = r + 3;
+  let sub = SL_CODE3;
+  if (<u32>load<u8>(e) == SP) {
+    e = plainRun(e + 1, lim);
+    sub = SL_COMMENT;
   }
-  if (<u32>load<u8>(r, 3) != SP || skipPlainValue(r + 4, e) != e) return undo(s);
-  s.nonAscii = valueHigh ? 1 : 0;
-  s.sub = SL_COMMENT;
-  return true;
+  if (e >= lim || !crlfAt(e)) return undo(s);
+  s.code = <u16>((c - 0x30) * 100 + c1 * 10 + c2);
+  s.nonAscii = sub == SL_COMMENT && valueHigh ? 1 : 0;
+  s.sub = sub;
+  return e;
 }
 
 /** Forgets what tidRun wrote, so that the octet machine starts the line afresh. */
-function undo(s: Slot): bool {
+function undo(s: Slot): usize {
   s.tidLen = 0;
   s.tidBad = 0;
   s.ctl = 0;
-  return false;
+  return 0;
 }
 
-/** A header line [p, e) (e is its CR): the blank line, the bodiless end-line, or `hname ":" hval`. */
-function headerLine(s: Slot, p: usize, e: usize, hb: isize): bool {
-  if (e == p) return true;
+/**
+ * A header line from p: the blank line, the bodiless end-line, or
+ * `hname ":" hval`. Returns the position of its CR, or 0; writes the slot
+ * only when it returns a position.
+ */
+function headerLine(s: Slot, p: usize, lim: usize, hb: isize): usize {
   let c = <u32>load<u8>(p);
+  if (c == CR) return crlfAt(p) ? p : 0;
   let tid = <u32>s.tidLen;
   if (c == 0x2d) {
     // `-------<tid><flag>` ends a bodiless chunk (RFC 4975 §7.1)
-    if (<u32>(e - p) != 8 + tid) return false;
+    let e = p + 8 + <usize>tid;
+    if (e >= lim || !crlfAt(e)) return 0;
     let needle = needleOf(s);
     for (let k: u32 = 0; k < 7 + tid; k++) {
-      if (load<u8>(p + <usize>k) != load<u8>(needle + 2 + <usize>k)) return false;
+      if (load<u8>(p + <usize>k) != load<u8>(needle + 2 + <usize>k)) return 0;
     }
-    let flag = <u32>load<u8>(p + 7 + <usize>tid);
-    if (!isFlag(flag)) return false;
+    let flag = <u32>load<u8>(e - 1);
+    if (!isFlag(flag)) return 0;
     s.state = ST_HOTHER;
     s.endIdx = <u8>(8 + tid);
     s.flag = <u8>flag;
-    return true;
+    return e;
   }
-  if (!(cls(c) & C_ALPHA)) return false;
+  if (!(cls(c) & C_ALPHA)) return 0;
   let q = p + 1;
-  while (q < e && (cls(<u32>load<u8>(q)) & C_TOKEN)) q++;
-  if (q >= e || <u32>load<u8>(q) != 0x3a) return false;
+  while (q < lim && (cls(<u32>load<u8>(q)) & C_TOKEN)) q++;
+  if (q >= lim || <u32>load<u8>(q) != 0x3a) return 0;
+  let v = q + 1;
+  while (v < lim && (<u32>load<u8>(v) == SP || <u32>load<u8>(v) == HTAB)) v++;
+  // no control octet (nor HTAB) up to the CR
+  let e = plainRun(v, lim);
+  if (e >= lim || !crlfAt(e)) return 0;
+  let last = e;
+  while (last > v && <u32>load<u8>(last - 1) == SP) last--;
   let nameLen = <u32>(q - p);
   let known = nameIdAt(p, nameLen);
   let id = known & 0xff;
-  let v = q + 1;
-  while (v < e && (<u32>load<u8>(v) == SP || <u32>load<u8>(v) == HTAB)) v++;
-  // no control octet (nor HTAB) up to the CR; valueLast ends the value without trailing SP
-  if (v < e && skipPlainValue(v, e) != e) return false;
-  let last = v < e ? valueLast : v;
   if (id == HeaderId.BYTE_RANGE) {
-    if (!byteRange(s, v, last)) return false;
+    if (!byteRange(s, v, last)) return 0;
   } else if (id == HeaderId.STATUS) {
-    if (!status(s, v, last)) return false;
+    if (!status(s, v, last)) return 0;
   } else {
     s.sub = V_ANY;
   }
@@ -128,7 +144,7 @@ function headerLine(s: Slot, p: usize, e: usize, hb: isize): bool {
     s.valueEnd = <u32>(<isize>last - hb);
     s.nonAscii = valueHigh ? 1 : 0;
   }
-  return true;
+  return e;
 }
 
 /** A decimal run from p up to `to` (at least one digit, at most 2^53 - 1); -1 when it is not one. */

@@ -204,6 +204,51 @@ export function skipPlainValue(p: usize, lim: usize): usize {
   return p;
 }
 
+/**
+ * The first octet in [p, lim) that is a control, HTAB or DEL (a CR ends a
+ * line), or `lim`; valueHigh tells whether an octet >= 0x80 came before it.
+ * Reads whole blocks, up to 15 octets past `lim` (inside the window's guard).
+ */
+export function plainRun(p: usize, lim: usize): usize {
+  valueHigh = false;
+  if (ASC_FEATURE_SIMD) {
+    let space = i8x16.splat(0x20);
+    let del = i8x16.splat(0x7f);
+    let high = i8x16.splat(0);
+    while (p < lim) {
+      let v = v128.load(p);
+      let special = <u32>i8x16.bitmask(v128.or(i8x16.lt_u(v, space), i8x16.eq(v, del)));
+      if (special != 0) {
+        let k = ctz(special);
+        // only the lanes before the special octet count
+        valueHigh = i8x16.bitmask(high) != 0 || (<u32>i8x16.bitmask(v) & ((<u32>1 << k) - 1)) != 0;
+        return min(p + <usize>k, lim);
+      }
+      high = v128.or(high, v);
+      p += 16;
+    }
+    valueHigh = i8x16.bitmask(high) != 0;
+    return lim;
+  }
+  let dels = ONES * 0x7f;
+  let low = ONES * 0x60;
+  let high: u64 = 0;
+  while (p < lim) {
+    let x = load<u64>(p);
+    let special = (~(((x & LOW7) + low) | x) & HIGH) | zeroOctets(x ^ dels);
+    if (special != 0) {
+      let k = <u32>(ctz(special) >> 3);
+      let keep: u64 = (<u64>1 << (<u64>k << 3)) - 1;
+      valueHigh = ((high | (x & keep)) & HIGH) != 0;
+      return min(p + <usize>k, lim);
+    }
+    high |= x;
+    p += 8;
+  }
+  valueHigh = (high & HIGH) != 0;
+  return lim;
+}
+
 /** skipPlainValue's findings, as absolute positions plus one (0: none yet). */
 export let valueFirst: usize = 0;
 export let valueLast: usize = 0;
