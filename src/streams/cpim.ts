@@ -340,8 +340,8 @@ function readParamsAndValue(rest: string, line: string): [Array<[string, string]
     params.push([name, value]);
     i = j;
   }
-  // a single SP follows (RFC 3862 §3); missing or extra whitespace is tolerated
-  return [params, trimWs(rest.slice(i))];
+  // a single SP follows (RFC 3862 §3), tolerated when missing; the rest is the value, octet for octet
+  return [params, rest.charCodeAt(i) === 0x20 ? rest.slice(i + 1) : rest.slice(i)];
 }
 
 function checkHeaderValue(value: string, name: string): void {

@@ -102,7 +102,14 @@ function readQuoted(v: string, i: number, what: string): [string, number] {
 
 /** `type "/" subtype *(";" attribute "=" DQUOTE value DQUOTE)` to Content-Type form (values re-encoded, §6). */
 function parseFileType(v: string): string {
-  const parts = v.split(';');
+  // split at ";" outside DQUOTEs: a quoted value-string may hold ";"
+  const parts: string[] = [''];
+  let quoted = false;
+  for (const ch of v) {
+    if (ch === '"') quoted = !quoted;
+    if (ch === ';' && !quoted) parts.push('');
+    else parts[parts.length - 1] += ch;
+  }
   const params: Array<[string, string]> = [];
   for (const p of parts.slice(1)) {
     const eq = p.indexOf('=');
@@ -121,7 +128,8 @@ function parseFileType(v: string): string {
 function formatFileType(type: string): string {
   const ct = parseContentType(type);
   let s = `${ct.type}/${ct.subtype}`;
-  for (const [name, value] of ct.params) s += `;${name}="${percentEncode(value)}"`;
+  // SP is legal in value-string but escaped too, for parsers that split the attribute at every SP
+  for (const [name, value] of ct.params) s += `;${name}="${percentEncode(value).replace(/ /g, '%20')}"`;
   return s;
 }
 
@@ -146,12 +154,13 @@ export function parseFileSelector(value: string | null): FileSelector {
       sel.name = percentDecode(raw);
       continue;
     }
-    let end = v.indexOf(' ', colon + 1);
-    if (end < 0) end = v.length;
+    // the next SP outside DQUOTEs ends the selector (a type parameter value may hold SP, §6)
+    let end = colon + 1;
+    for (let quoted = false; end < v.length && (quoted || v[end] !== ' '); end++) if (v[end] === '"') quoted = !quoted;
     const item = v.slice(colon + 1, end);
     if (key === 'type') sel.type = parseFileType(item);
     else if (key === 'size') {
-      if (!/^\d{1,15}$/.test(item)) throw new RangeError(`a=file-selector: size ${JSON.stringify(item)} is not a number`);
+      if (!/^\d{1,16}$/.test(item) || !Number.isSafeInteger(Number(item))) throw new RangeError(`a=file-selector: size ${JSON.stringify(item)} is not a number`);
       sel.size = Number(item);
     } else if (key === 'hash') {
       const c = item.indexOf(':');
@@ -208,8 +217,8 @@ function parseFileDate(v: string): FileDates {
 }
 
 function parseFileRange(v: string): FileRange {
-  const m = /^(\d{1,15})-(\d{1,15}|\*)$/.exec(v.trim());
-  if (m === null) throw new RangeError(`a=file-range:${v} is not start-stop`);
+  const m = /^(\d{1,16})-(\d{1,16}|\*)$/.exec(v.trim());
+  if (m === null || !Number.isSafeInteger(Number(m[1])) || (m[2] !== '*' && !Number.isSafeInteger(Number(m[2])))) throw new RangeError(`a=file-range:${v} is not start-stop`);
   const range: FileRange = { start: Number(m[1]), stop: m[2] === '*' ? '*' : Number(m[2]) };
   if (range.start < 1 || (range.stop !== '*' && range.stop < range.start - 1)) throw new RangeError(`a=file-range:${v}: octets count from 1 and stop may not precede start`);
   return range;

@@ -175,7 +175,7 @@ function parseSetup(v: string): MsrpSetup | null {
 }
 
 function parseInteger(v: string, what: string): number {
-  if (!/^\d{1,15}$/.test(v.trim())) throw sdpError(`a=${what}:${v} is not a number`);
+  if (!/^\d{1,16}$/.test(v.trim()) || !Number.isSafeInteger(Number(v.trim()))) throw sdpError(`a=${what}:${v} is not a number up to 2^53-1`);
   return Number(v.trim());
 }
 
