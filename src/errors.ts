@@ -70,3 +70,19 @@ export class MsrpConnectError extends MsrpError {
     this.statusCode = statusCode;
   }
 }
+
+/**
+ * A session-level failure (MsrpSession): MSRP_ERR_SESSION_CLOSED (the session
+ * was shut down or closed under pending work), MSRP_ERR_SESSION_FAILED (a
+ * failure REPORT or a dead peer failed the session, RFC 4975 §7.3.2),
+ * MSRP_ERR_QUEUE_FULL, MSRP_ERR_MESSAGE_ABORTED, MSRP_ERR_MESSAGE_INCOMPLETE,
+ * MSRP_ERR_MESSAGE_REORDER (incoming messages). `statusCode` is the MSRP code
+ * behind it, 0 when none.
+ */
+export class MsrpSessionError extends MsrpError {
+  readonly statusCode: number;
+  constructor(code: string, message: string, statusCode = 0, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.statusCode = statusCode;
+  }
+}
