@@ -30,3 +30,26 @@ export type { FramingLimits } from './core/types.ts';
 export { DEFAULT_LIMITS } from './core/types.ts';
 export { credentialLine, FileCredentialStore, MemoryCredentialStore, parseCredentials } from './relay/credentials.ts';
 export type { CredentialStore, StoredCredential } from './relay/credentials.ts';
+export * from './streams/sdp.ts';
+export {
+  CPIM_CONTENT_TYPE, CPIM_HEADERS_NS, cpimHeaders, decodeCpimValue, encodeCpimValue, formatCpimAddress, formatCpimDateTime,
+  parseCpimAddress, parseCpimDateTime, unwrapCpim, wrapCpim,
+} from './streams/cpim.ts';
+export type {
+  CpimAddress, CpimDateTime, CpimHeader, CpimMessage, CpimNamespace, CpimSubject, CpimUnwrapOptions, CpimWrapOptions,
+} from './streams/cpim.ts';
+export { buildMultipart, isMultipart, splitMultipart } from './streams/multipart.ts';
+export type { MimePart, MimePartInit, MultipartOptions } from './streams/multipart.ts';
+export type { MimeHeader } from './streams/mime.ts';
+export {
+  buildIsComposing, ComposingReceiver, ComposingSender, DEFAULT_RECEIVER_REFRESH, IDLE_TIMEOUT, ISCOMPOSING_CONTENT_TYPE,
+  MIN_REFRESH, parseIsComposing,
+} from './streams/is-composing.ts';
+export type { ComposingSenderOptions, ComposingState, IsComposing } from './streams/is-composing.ts';
+export {
+  buildImdn, buildImdnResponse, IMDN_CONTENT_TYPE, IMDN_NS, imdnRequestHeaders, isImdn, parseImdn, readImdn, readImdnRequest,
+  wantsNotification,
+} from './streams/imdn.ts';
+export type { DispositionRequest, Imdn, ImdnRequest, ImdnResponseOptions, NotificationType } from './streams/imdn.ts';
+export { createUniqueFile, sanitizeFileName } from './streams/file-name.ts';
+export type { SanitizeOptions, UniqueFile, UniqueFileOptions } from './streams/file-name.ts';
