@@ -79,6 +79,14 @@ const uses = new WeakMap<CoreInstance, CoreUse>();
 /** Header names spelled exactly as registered, decoded once per HeaderId. */
 const canonicalNames: Array<string | undefined> = [];
 
+/** The method at text[from, to): the RFC 4975 methods as shared strings, others sliced. */
+function methodOf(text: string, from: number, to: number): string {
+  const length = to - from;
+  if (length === 4 && text.startsWith('SEND', from)) return 'SEND';
+  if (length === 6 && text.startsWith('REPORT', from)) return 'REPORT';
+  return text.slice(from, to);
+}
+
 /** The slot an engine holds, freed by the registry if the engine is collected without free(). */
 interface SlotHold {
   exports: CoreInstance['exports'];
@@ -450,14 +458,14 @@ export class WasmFramingEngine implements FramingEngine {
     const rest = 6 + tidLength;
     let method: string | null = null;
     let comment: string | null = null;
-    if ((flags & F_RESPONSE) === 0) method = text.slice(rest, startLength);
+    if ((flags & F_RESPONSE) === 0) method = methodOf(text, rest, startLength);
     else if (startLength - rest > 3) {
       comment = (flags & F_NONASCII) !== 0 ? slicer.utf8Slice(at + rest + 4, at + startLength)
         : text.slice(rest + 4, startLength);
     }
-    const names: string[] = new Array(count);
-    const values: string[] = new Array(count);
-    const ids: number[] = new Array(count);
+    const names: string[] = [];
+    const values: string[] = [];
+    const ids: number[] = [];
     let e = r + HEAD_SIZE;
     for (let k = 0; k < count; k++, e += ENTRY_SIZE) {
       const nameOffset = view.getUint32(e, true);
@@ -472,10 +480,10 @@ export class WasmFramingEngine implements FramingEngine {
       }
       const valueOffset = view.getUint32(e + 8, true);
       const valueEnd = valueOffset + view.getUint32(e + 12, true);
-      names[k] = name;
-      values[k] = (entryFlags & E_NONASCII) !== 0 ? slicer.utf8Slice(at + valueOffset, at + valueEnd)
-        : text.slice(valueOffset, valueEnd);
-      ids[k] = id;
+      names.push(name);
+      values.push((entryFlags & E_NONASCII) !== 0 ? slicer.utf8Slice(at + valueOffset, at + valueEnd)
+        : text.slice(valueOffset, valueEnd));
+      ids.push(id);
     }
     return {
       transactionId: text.slice(5, 5 + tidLength), method, code, comment, names, values, ids,
