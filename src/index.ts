@@ -27,6 +27,8 @@ export type {
 export type { ReceivedRange } from './core/range-types.ts';
 export { createParseError, MsrpConnectError, MsrpConnectionError, MsrpError, MsrpParseError, MsrpUriError } from './errors.ts';
 export type { FramingLimits } from './core/types.ts';
+export { configureCore, DEFAULT_CORE_OPTIONS } from './core/wasm.ts';
+export type { CoreOptions } from './core/wasm.ts';
 export { DEFAULT_LIMITS } from './core/types.ts';
 export { credentialLine, FileCredentialStore, MemoryCredentialStore, parseCredentials } from './relay/credentials.ts';
 export type { CredentialStore, StoredCredential } from './relay/credentials.ts';
