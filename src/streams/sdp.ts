@@ -101,9 +101,10 @@ function sdpError(message: string): MsrpParseError {
 
 /**
  * A complete media description from the local path and accept-types, with
- * defaults: `message`, no relay-independent listening role, TLS when the own
- * (last) path URI is msrps, the c= address and port from that URI (port 9
- * when `setup` is active), direction sendrecv.
+ * defaults: `message`, no a=setup, TLS when the own (last) path URI is msrps,
+ * the c= address and port from that URI (port 9 when `setup` is active, RFC
+ * 6135 §4.2.2; 2855 when the URI has none), direction sendrecv. The
+ * mandatory multipart types are not added here: see `withMandatoryTypes`.
  */
 export function createMsrpMedia(init: MsrpMediaInit): MsrpMedia {
   if (init.path.length === 0) throw new RangeError('a=path needs at least one URI');
