@@ -1,24 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MsrpParseError } from '../../src/errors.ts';
 import * as C from '../../src/streams/cpim.ts';
 import { rfc } from '../vectors/rfc-vectors.ts';
-import { msrpBody } from './helpers.ts';
+import { msrpBody, rejectsWith } from './helpers.ts';
 
-/** Asserts that `fn` throws MsrpParseError MSRP_ERR_CPIM (status 400) whose message includes `part`. */
-function rejects(fn: () => unknown, part: string): void {
-  try {
-    fn();
-  } catch (err) {
-    assert.instance(err, MsrpParseError, part);
-    const e = err as MsrpParseError;
-    assert.is(e.code, 'MSRP_ERR_CPIM');
-    assert.is(e.statusCode, 400);
-    assert.ok(e.message.includes(part), `${e.message} lacks ${part}`);
-    return;
-  }
-  assert.unreachable(`did not throw: ${part}`);
-}
+const rejects = (fn: () => unknown, part: string) => rejectsWith(fn, 'MSRP_ERR_CPIM', part, 400);
 
 const Vectors = suite('CPIM: RFC examples');
 

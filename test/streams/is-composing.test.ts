@@ -1,20 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MsrpParseError } from '../../src/errors.ts';
 import * as I from '../../src/streams/is-composing.ts';
 import { rfc } from '../vectors/rfc-vectors.ts';
+import { rejectsWith } from './helpers.ts';
 
-function rejects(body: string, part: string): void {
-  try {
-    I.parseIsComposing(body);
-  } catch (err) {
-    assert.instance(err, MsrpParseError, part);
-    assert.is((err as MsrpParseError).code, 'MSRP_ERR_XML');
-    assert.ok((err as Error).message.includes(part), `${(err as Error).message} lacks ${part}`);
-    return;
-  }
-  assert.unreachable(`accepted: ${body}`);
-}
+const rejects = (body: string, part: string) => rejectsWith(() => I.parseIsComposing(body), 'MSRP_ERR_XML', part, 400);
 
 const Doc = suite('is-composing: documents');
 

@@ -1,20 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MsrpParseError } from '../../src/errors.ts';
 import * as M from '../../src/streams/multipart.ts';
+import { rejectsWith } from './helpers.ts';
 
-function rejects(fn: () => unknown, part: string): void {
-  try {
-    fn();
-  } catch (err) {
-    assert.instance(err, MsrpParseError, part);
-    assert.is((err as MsrpParseError).code, 'MSRP_ERR_MULTIPART');
-    assert.is((err as MsrpParseError).statusCode, 400);
-    assert.ok((err as Error).message.includes(part), `${(err as Error).message} lacks ${part}`);
-    return;
-  }
-  assert.unreachable(`did not throw: ${part}`);
-}
+const rejects = (fn: () => unknown, part: string) => rejectsWith(fn, 'MSRP_ERR_MULTIPART', part, 400);
 
 // the shape of the RFC 2046 §5.1.1 example: preamble, two parts (one without headers), epilogue
 const RFC2046 = 'This is the preamble.  It is to be ignored, though it\r\nis a handy place for composition agents to include an\r\n'

@@ -4,7 +4,7 @@ import { MsrpParseError } from '../../src/errors.ts';
 import { MsrpUri } from '../../src/protocol/uri.ts';
 import * as S from '../../src/streams/sdp.ts';
 import { rfcFiles } from '../vectors/rfc-vectors.ts';
-import { rfcText } from './helpers.ts';
+import { rejectsWith, rfcText } from './helpers.ts';
 
 /** A media description as plain JSON (paths as strings), for deep comparison. */
 function plain(m: S.MsrpMedia): Record<string, unknown> {
@@ -17,18 +17,7 @@ function pick(m: S.MsrpMedia, want: Record<string, unknown>): Record<string, unk
   return Object.fromEntries(Object.keys(want).map((k) => [k, p[k]]));
 }
 
-function rejects(fn: () => unknown, part: string): void {
-  try {
-    fn();
-  } catch (err) {
-    assert.instance(err, MsrpParseError, part);
-    assert.is((err as MsrpParseError).code, 'MSRP_ERR_SDP');
-    assert.is((err as MsrpParseError).statusCode, 0);
-    assert.ok((err as Error).message.includes(part), `${(err as Error).message} lacks ${part}`);
-    return;
-  }
-  assert.unreachable(`did not throw: ${part}`);
-}
+const rejects = (fn: () => unknown, part: string) => rejectsWith(fn, 'MSRP_ERR_SDP', part, 0);
 
 const uri = (s: string) => MsrpUri.parse(s);
 const SHA1 = '72:24:5F:E8:65:3D:DA:F3:71:36:2F:86:D4:71:91:3E:E4:A2:CE:2E';
