@@ -1,0 +1,398 @@
+/**
+ * MsrpSession (msrplib's MSRPSession): one MSRP session over an MsrpTransport.
+ *
+ * Sending: `sendChunk` writes a chunk you built and resolves with its
+ * transaction's outcome; `sendMessage` sends a Buffer, string or Readable of
+ * any size. The connection's writer cuts it into chunks, interrupts them
+ * whenever a response, a REPORT or another message waits, and rotates fairly
+ * between messages and sessions (RFC 4975 §7.1.1; src/transport/writer.ts);
+ * the session settles each message from its responses and REPORTs
+ * (src/session/sent-message.ts says which evidence counts as delivered).
+ *
+ * Receiving: SEND chunks stream into a MessageReassembler; small messages
+ * come whole as 'message', large ones as an 'incoming' Readable whose
+ * consumer sets the pace (src/session/receiver.ts). Success REPORTs are sent
+ * as RFC 4975 §7.1.3 asks; REPORTs for our messages settle them ('report').
+ *
+ * Memory is bounded on both sides: pending outgoing messages (maxPendingMessages),
+ * the writer's queue (it waits for 'drain'; a Readable body is read only when
+ * its turn comes), in-memory reassembly (the reassembler's bounds), and
+ * incoming streams (highWaterMark; a full stream pauses the connection).
+ */
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
+import { JsRangeTracker } from './core/js-ranges.ts';
+import { MsrpConnectionError, MsrpSessionError } from './errors.ts';
+import { childLogger, noopLogger, type Logger } from './log.ts';
+import { randomIdent, type Chunk } from './protocol/chunk.ts';
+import { statusResponseCode, type ReportValue } from './protocol/headers.ts';
+import type { MsrpStatus, ByteRange } from './protocol/headers.ts';
+import { StatusCode } from './protocol/status.ts';
+import type { MsrpUri } from './protocol/uri.ts';
+import type { MsrpTransport, TransactionResult } from './transport.ts';
+import { IncomingStream } from './session/incoming-stream.ts';
+import { Receiver, type IncompleteMessage, type ReceivedMessage, type ReceiverOptions } from './session/receiver.ts';
+import { REPORT_TRACKER_MESSAGES, SentMessage } from './session/sent-message.ts';
+
+export { IncomingStream } from './session/incoming-stream.ts';
+export type { IncomingStreamInit } from './session/incoming-stream.ts';
+export type { IncompleteMessage, ReceivedMessage, ReceiverOptions } from './session/receiver.ts';
+export { SentMessage } from './session/sent-message.ts';
+export type { DeliveryOutcome, DeliveryStatus, MessageProgress, SentMessageEvents } from './session/sent-message.ts';
+
+/** Options of a session. */
+export interface MsrpSessionOptions extends ReceiverOptions {
+  /** RFC 4975 §8.6 accept-types for incoming SENDs (default: the transport's, or all); others get 415 */
+  acceptTypes?: readonly string[];
+  /** Success-Report of messages sent (default `no`, RFC 4975 §7.1.1) */
+  successReport?: 'yes' | 'no';
+  /** Failure-Report of messages sent (default `yes`) */
+  failureReport?: ReportValue;
+  /** ms to wait for success REPORTs after the last chunk is answered, then `unconfirmed` (default 0: until the session ends) */
+  reportTimeout?: number;
+  /** messages sent and not yet settled before sendMessage throws MSRP_ERR_QUEUE_FULL (default 4096) */
+  maxPendingMessages?: number;
+  /** ms between keepalive SENDs (bodiless, Success-Report no; default 60000 as msrplib; 0 turns it off) */
+  keepalive?: number;
+  logger?: Logger;
+}
+
+/** Options of one sendMessage call. */
+export interface SendOptions {
+  /** default: a fresh random Message-ID (80 bits, RFC 4975 §7.1.1) */
+  messageId?: string;
+  successReport?: 'yes' | 'no';
+  failureReport?: ReportValue;
+  /** octets of a Readable body, when known: sent as the Byte-Range total */
+  size?: number;
+  /** more headers for every chunk (Content-Disposition, Content-Description, ...) */
+  headers?: Array<[name: string, value: string]>;
+  /** 0-based offset to resume from (RFC 4975 §5.4 after a broken connection) */
+  offset?: number;
+  /** overrides the session's reportTimeout for this message */
+  reportTimeout?: number;
+}
+
+/** A REPORT received (the 'report' event). */
+export interface IncomingReport {
+  messageId: string;
+  /** the Status header (namespace 000: an MSRP response code, RFC 4975 §7.3.2) */
+  status: MsrpStatus;
+  byteRange: ByteRange | null;
+  /** the message it reports on when this session sent it and it is still pending; null otherwise (then it is ignored, RFC 4975 §7.1.2) */
+  message: SentMessage | null;
+  chunk: Chunk;
+}
+
+/** Events of a session. */
+export interface MsrpSessionEvents {
+  /** a complete message no larger than inlineLimit */
+  message: [message: ReceivedMessage];
+  /** a larger message, as a Readable: consume it (or destroy it to refuse the rest with 413) */
+  incoming: [stream: IncomingStream];
+  /** an incoming message that will not complete: aborted by its sender, refused, expired, or cut by the end of the session */
+  incomplete: [message: IncompleteMessage];
+  /** a REPORT (RFC 4975 §7.1.2) */
+  report: [report: IncomingReport];
+  /** a request of another method listed in the transport's methods: answer it with respond() */
+  request: [chunk: Chunk];
+  /** an error response to a Failure-Report `partial` chunk or message after it was settled as written (RFC 4975 §7.1.4) */
+  'late-response': [response: Chunk, messageId: string | null];
+  /** pending messages fell below maxPendingMessages after sendMessage refused one */
+  drain: [];
+  /** the session failed (a failure REPORT, RFC 4975 §7.3.2, or a keepalive timed out); it closes next */
+  failed: [error: MsrpSessionError];
+  /** the session closed; `error` when its connection failed or the session failed */
+  close: [error: Error | null];
+}
+
+/** Default keepalive interval: msrplib's 60 s. */
+export const DEFAULT_KEEPALIVE = 60_000;
+
+/** Transaction ids of `partial` chunks remembered for a late error response. */
+const LATE_MEMORY = 4096;
+
+/** See the module comment. */
+export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
+  readonly transport: MsrpTransport;
+  readonly logger: Logger;
+  readonly #receiver: Receiver;
+  readonly #successReport: 'yes' | 'no';
+  readonly #failureReport: ReportValue;
+  readonly #reportTimeout: number;
+  readonly #maxPending: number;
+  readonly #sent = new Map<string, SentMessage>();
+  readonly #chunks = new Set<Promise<unknown>>();
+  readonly #partial = new Set<string>();
+  #tracker: JsRangeTracker | null = null;
+  #keepaliveTimer: NodeJS.Timeout | null = null;
+  #keepalivePending = false;
+  #needDrain = false;
+  #shutdown: Promise<void> | null = null;
+  #closed = false;
+
+  constructor(transport: MsrpTransport, options: MsrpSessionOptions = {}) {
+    super();
+    this.transport = transport;
+    this.logger = childLogger(options.logger ?? noopLogger, { session: transport.localUri.sessionId });
+    this.#successReport = options.successReport ?? 'no';
+    this.#failureReport = options.failureReport ?? 'yes';
+    this.#reportTimeout = options.reportTimeout ?? 0;
+    this.#maxPending = options.maxPendingMessages ?? 4096;
+    if (options.acceptTypes !== undefined) transport.acceptTypes = options.acceptTypes;
+    this.#receiver = new Receiver(transport, {
+      message: (m) => this.emit('message', m),
+      incoming: (s) => this.#onIncoming(s),
+      incomplete: (m) => this.emit('incomplete', m),
+      request: (chunk) => this.#onRequest(chunk),
+    }, options);
+    transport.setHandler(this.#receiver);
+    transport.on('close', this.#onTransportClose);
+    transport.connection.on('unknown-response', this.#onUnknownResponse);
+    const keepalive = options.keepalive ?? DEFAULT_KEEPALIVE;
+    if (keepalive > 0) {
+      this.#keepaliveTimer = setInterval(this.#keepalive, keepalive);
+      this.#keepaliveTimer.unref();
+    }
+    if (transport.closed) queueMicrotask(() => this.#onTransportClose(null));
+  }
+
+  /** This endpoint's URI in the session. */
+  get localUri(): MsrpUri {
+    return this.transport.localUri;
+  }
+
+  /** The path to the peer, leftmost first. */
+  get remotePath(): readonly MsrpUri[] {
+    return this.transport.remotePath;
+  }
+
+  /** True once closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Messages sent and not yet settled. */
+  get pendingMessages(): number {
+    return this.#sent.size;
+  }
+
+  /** False while sendMessage would refuse a message (wait for 'drain'). */
+  get writable(): boolean {
+    return !this.#closed && this.#shutdown === null && this.#sent.size < this.#maxPending;
+  }
+
+  /**
+   * A SEND for this session (msrplib's make_message): a whole message in one
+   * chunk, not interruptible, so keep it to 2048 octets (RFC 4975 §7.1.1), and
+   * send it with sendChunk. Larger bodies go through sendMessage.
+   */
+  makeMessage(body: Buffer | string, contentType = 'text/plain', messageId: string = randomIdent()): Chunk {
+    return this.transport.makeSendRequest({ data: body, contentType, messageId });
+  }
+
+  /**
+   * Writes `chunk` (ahead of message slices) and runs its transaction
+   * (msrplib's send_chunk / deliver_chunk). Resolves with the
+   * TransactionResult: the peer's response code (any code, 2xx or not), a
+   * local 408 when Failure-Report is `yes` (or absent) and no response came
+   * within the transaction timeout of its last octet being written; and code
+   * 0 as soon as it is written when Failure-Report is `no` (no response ever
+   * comes) or `partial` (no 200 comes; an error response that arrives later
+   * is a 'late-response' event). Rejects with MsrpSessionError when the
+   * session is closed, MsrpConnectionError when the connection fails first.
+   */
+  sendChunk(chunk: Chunk): Promise<TransactionResult> {
+    if (this.#closed || this.#shutdown !== null) return Promise.reject(this.#closedError());
+    let partial = false;
+    try {
+      partial = chunk.isRequest && chunk.failureReport === 'partial';
+    } catch { /* a malformed Failure-Report is the peer's to refuse */ }
+    const result = this.transport.writeChunk(chunk);
+    if (partial) this.#rememberPartial(chunk.transactionId);
+    this.#chunks.add(result);
+    const forget = (): void => { this.#chunks.delete(result); };
+    result.then(forget, forget);
+    return result;
+  }
+
+  /**
+   * Sends a message of any size (msrplib's send_message): `body` is a Buffer,
+   * a string (UTF-8) or a Readable (give `size` when known). Returns at once;
+   * `done` on the returned SentMessage says how it ended. Throws
+   * MsrpSessionError MSRP_ERR_SESSION_CLOSED after shutdown or close, and
+   * MSRP_ERR_QUEUE_FULL while `writable` is false.
+   */
+  sendMessage(body: Buffer | string | Readable, contentType = 'text/plain', options: SendOptions = {}): SentMessage {
+    if (this.#closed || this.#shutdown !== null) throw this.#closedError();
+    if (this.#sent.size >= this.#maxPending) {
+      this.#needDrain = true;
+      throw new MsrpSessionError('MSRP_ERR_QUEUE_FULL', `${this.#sent.size} messages are pending (maxPendingMessages); wait for 'drain'`);
+    }
+    const successReport = options.successReport ?? this.#successReport;
+    const failureReport = options.failureReport ?? this.#failureReport;
+    const outgoing = this.transport.sendMessage({
+      body, contentType, messageId: options.messageId, size: options.size, offset: options.offset,
+      // the RFC 4975 §7.1.1 defaults (`no`, `yes`) go without a header
+      successReport: successReport === 'yes' ? 'yes' : undefined,
+      failureReport: failureReport === 'yes' ? undefined : failureReport,
+      headers: options.headers,
+    });
+    if (successReport === 'yes') this.#tracker ??= new JsRangeTracker({ maxMessages: REPORT_TRACKER_MESSAGES });
+    const message = new SentMessage(outgoing, successReport, this.#tracker, options.reportTimeout ?? this.#reportTimeout,
+      this.#onSettled);
+    this.#sent.set(message.messageId, message);
+    message.on('late-response', (response) => this.emit('late-response', response, message.messageId));
+    return message;
+  }
+
+  /**
+   * Answers a request given by a 'request' event (RFC 4975 §7.2); nothing is
+   * sent where RFC 4975 forbids a response (REPORT, Failure-Report `no`, a 2xx
+   * for `partial`). Returns whether a response was queued.
+   */
+  respond(request: Chunk, code: number, comment?: string | null): boolean {
+    return this.transport.writeResponse(request, code, comment);
+  }
+
+  /**
+   * Ends the session gracefully (msrplib's shutdown): no new messages; waits
+   * until every pending message and chunk has settled (responses, REPORTs) or
+   * `timeout` ms (default 30000) pass; then whatever is left fails
+   * (MSRP_ERR_SESSION_CLOSED; messages waiting only for success REPORTs are
+   * `unconfirmed`) and the transport closes. Resolves when closed.
+   */
+  shutdown(options: { timeout?: number } = {}): Promise<void> {
+    if (this.#shutdown !== null) return this.#shutdown;
+    if (this.#closed) return Promise.resolve();
+    this.#stopKeepalive();
+    const timeout = options.timeout ?? 30_000;
+    this.#shutdown = new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | null = null;
+      const finish = (): void => {
+        if (timer !== null) clearTimeout(timer);
+        this.close();
+        resolve();
+      };
+      timer = setTimeout(finish, timeout);
+      const pending = [...[...this.#sent.values()].map((m) => m.done), ...this.#chunks];
+      Promise.allSettled(pending).then(finish);
+    });
+    return this.#shutdown;
+  }
+
+  /**
+   * Closes at once: pending messages and chunks fail (MSRP_ERR_SESSION_CLOSED,
+   * or `unconfirmed` when only success REPORTs were awaited), incoming messages
+   * in progress end as 'incomplete' (reason `closed`), the transport closes.
+   */
+  close(): void {
+    this.#close(null, this.#closedError('closed'));
+  }
+
+  /** `error` is what 'close' reports, `failure` what pending work fails with. */
+  #close(error: Error | null, failure: Error): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stopKeepalive();
+    for (const message of [...this.#sent.values()]) message.end(failure);
+    this.#sent.clear();
+    this.#receiver.close();
+    this.transport.off('close', this.#onTransportClose);
+    this.transport.connection.off('unknown-response', this.#onUnknownResponse);
+    this.transport.close();
+    this.#tracker?.free();
+    this.#tracker = null;
+    this.emit('close', error);
+  }
+
+  #closedError(state: 'closed' | 'shutting down' = this.#closed ? 'closed' : 'shutting down'): MsrpSessionError {
+    return new MsrpSessionError('MSRP_ERR_SESSION_CLOSED', `session ${this.transport.localUri} is ${state}`);
+  }
+
+  /** The session failed (RFC 4975 §7.3.2, or a dead peer): 'failed', then closed. */
+  #fail(error: MsrpSessionError): void {
+    if (this.#closed) return;
+    this.logger.warn({ code: error.code, status: error.statusCode }, error.message);
+    this.emit('failed', error);
+    this.#close(error, error);
+  }
+
+  readonly #onSettled = (message: SentMessage): void => {
+    if (this.#sent.get(message.messageId) === message) this.#sent.delete(message.messageId);
+    if (this.#needDrain && this.#sent.size < this.#maxPending && !this.#closed) {
+      this.#needDrain = false;
+      queueMicrotask(() => this.emit('drain'));
+    }
+  };
+
+  #onIncoming(stream: IncomingStream): void {
+    if (this.listenerCount('incoming') === 0) {
+      // nobody takes large messages: refuse them (RFC 4975 §10.5) rather than buffer them
+      stream.destroy();
+      return;
+    }
+    this.emit('incoming', stream);
+  }
+
+  #onRequest(chunk: Chunk): boolean | void {
+    if (chunk.method === 'REPORT') {
+      this.#onReport(chunk);
+      return;
+    }
+    if (this.listenerCount('request') === 0) {
+      this.transport.writeResponse(chunk, StatusCode.NOT_IMPLEMENTED);
+      return;
+    }
+    this.emit('request', chunk);
+  }
+
+  /** RFC 4975 §7.3.2: correlate by Message-ID; unknown ones are ignored but still emitted. */
+  #onReport(chunk: Chunk): void {
+    const messageId = chunk.messageId as string;
+    const status = chunk.status as MsrpStatus;
+    const byteRange = chunk.byteRange ?? null;
+    const message = this.#sent.get(messageId) ?? null;
+    const failsSession = message !== null && message.report(chunk, statusResponseCode(status), byteRange);
+    this.emit('report', { messageId, status, byteRange, message, chunk });
+    if (failsSession) {
+      this.#fail(new MsrpSessionError('MSRP_ERR_SESSION_FAILED',
+        `a failure REPORT (${status.code}) for message ${messageId} names a byte range not received (RFC 4975 §7.3.2)`,
+        status.code));
+    }
+  }
+
+  readonly #onTransportClose = (error: Error | null): void => {
+    // pending work fails with the connection's error, or a plain "closed" when the peer closed cleanly
+    this.#close(error, error ?? new MsrpConnectionError('MSRP_ERR_CONNECTION_CLOSED',
+      `the connection of session ${this.transport.localUri} closed`));
+  };
+
+  #rememberPartial(transactionId: string): void {
+    if (this.#partial.size >= LATE_MEMORY) this.#partial.delete(this.#partial.values().next().value as string);
+    this.#partial.add(transactionId);
+  }
+
+  readonly #onUnknownResponse = (response: Chunk): void => {
+    if (!this.#partial.delete(response.transactionId)) return;
+    this.emit('late-response', response, null);
+  };
+
+  readonly #keepalive = (): void => {
+    if (this.#keepalivePending || this.#closed) return;
+    this.#keepalivePending = true;
+    // RFC 4975 §7.1: a bodiless SEND is traffic with no content; Success-Report no (as msrplib)
+    const chunk = this.transport.makeSendRequest({ successReport: 'no' });
+    this.sendChunk(chunk).then((result) => {
+      this.#keepalivePending = false;
+      if (result.code === StatusCode.REQUEST_TIMEOUT && result.local) {
+        this.#fail(new MsrpSessionError('MSRP_ERR_SESSION_FAILED', 'the peer did not answer a keepalive SEND', StatusCode.REQUEST_TIMEOUT));
+      }
+    }, () => { this.#keepalivePending = false; });
+  };
+
+  #stopKeepalive(): void {
+    if (this.#keepaliveTimer !== null) clearInterval(this.#keepaliveTimer);
+    this.#keepaliveTimer = null;
+  }
+}

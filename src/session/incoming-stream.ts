@@ -1,0 +1,180 @@
+/**
+ * IncomingStream: a large incoming message as a Readable (the session's
+ * 'incoming' event), and the reassembler's sink for it. Octets are pushed in
+ * message order; chunks that arrive ahead of a gap (a relay may reorder them,
+ * RFC 4975 §7.3.1) wait in a bounded side buffer until the gap is filled.
+ *
+ * Backpressure: when the Readable's buffer is full, `write` returns false and
+ * the session pauses the connection's reader; `_read` (the consumer wants
+ * more) resumes it. So a slow consumer slows the sender through TCP, and
+ * nothing here grows past highWaterMark plus the reorder bound.
+ *
+ * Body segments are views valid only during the call (a socket may read into
+ * reused memory), so the octets pushed are copies.
+ */
+import { Readable } from 'node:stream';
+import type { Chunk } from '../protocol/chunk.ts';
+import type { FailureReason, ReassemblySink } from '../protocol/reassembler.ts';
+import { MsrpSessionError } from '../errors.ts';
+
+/** What the session tells an IncomingStream at birth. */
+export interface IncomingStreamInit {
+  messageId: string;
+  /** the Content-Type value of the message's first chunk, as written */
+  contentType: string;
+  /** the total announced by Byte-Range, null when unknown */
+  size: number | null;
+  /** the head of the chunk that started the message (its body is empty) */
+  chunk: Chunk;
+  /** octets the Readable buffers before it asks the session to pause (default 1 MiB) */
+  highWaterMark?: number;
+  /** octets held out of order before the message is refused (default 4 MiB) */
+  maxReorderBytes?: number;
+  /** the consumer wants more octets: the session resumes reading (called outside any parser callback) */
+  onWanted: () => void;
+  /** the stream was destroyed before its end (consumer or reorder bound): the session refuses the rest (413) */
+  onRefused: (stream: IncomingStream) => void;
+}
+
+const DEFAULT_HIGH_WATER = 1 << 20;
+const DEFAULT_MAX_REORDER = 4 << 20;
+
+/** See the module comment. */
+export class IncomingStream extends Readable implements ReassemblySink {
+  /** Message-ID of the message */
+  readonly messageId: string;
+  /** Content-Type as written in its first chunk */
+  readonly contentType: string;
+  /** total octets announced by Byte-Range, null when unknown */
+  readonly size: number | null;
+  /** the head of the chunk that started the message */
+  readonly chunk: Chunk;
+  readonly #maxReorder: number;
+  readonly #onWanted: () => void;
+  readonly #onRefused: (stream: IncomingStream) => void;
+  /** 0-based offset of the next octet to push */
+  #next = 0;
+  /** out-of-order pieces by offset */
+  #ahead = new Map<number, Buffer>();
+  #aheadBytes = 0;
+  /** total set by end(): push(null) once #next reaches it */
+  #total = -1;
+  /** write() returned false: `_read` must resume the session */
+  #pausedSession = false;
+  #settled = false;
+
+  constructor(init: IncomingStreamInit) {
+    super({ highWaterMark: init.highWaterMark ?? DEFAULT_HIGH_WATER });
+    this.messageId = init.messageId;
+    this.contentType = init.contentType;
+    this.size = init.size;
+    this.chunk = init.chunk;
+    this.#maxReorder = init.maxReorderBytes ?? DEFAULT_MAX_REORDER;
+    this.#onWanted = init.onWanted;
+    this.#onRefused = init.onRefused;
+  }
+
+  /** Octets pushed so far, in order. */
+  get received(): number {
+    return this.#next;
+  }
+
+  /** ReassemblySink: octets at a 0-based offset; false asks the session to pause its reader. */
+  write(offset: number, bytes: Buffer): boolean {
+    if (this.#settled || this.destroyed) return true;
+    const end = offset + bytes.length;
+    if (end <= this.#next) return true; // already pushed: too late to take back (RFC 4975 §7.3.1 allows it)
+    if (offset > this.#next) return this.#holdAhead(offset, bytes);
+    const fresh = offset < this.#next ? bytes.subarray(this.#next - offset) : bytes;
+    let go = this.#push(fresh);
+    if (this.#ahead.size > 0) go = this.#pushAhead() && go;
+    if (!go) this.#pausedSession = true;
+    return go;
+  }
+
+  /** ReassemblySink: every octet 0..total-1 was written. */
+  end(total: number): void {
+    if (this.#settled) return;
+    this.#total = total;
+    this.#finishIfDone();
+  }
+
+  /** ReassemblySink: the message failed or was aborted; the consumer sees an error. */
+  abort(reason: FailureReason): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#ahead.clear();
+    this.#aheadBytes = 0;
+    const code = reason === 'aborted' ? 'MSRP_ERR_MESSAGE_ABORTED' : 'MSRP_ERR_MESSAGE_INCOMPLETE';
+    const why = reason === 'aborted' ? 'the sender aborted it (end-line flag #, RFC 4975 §7.1)'
+      : reason === 'expired' ? 'no chunk of it came for too long'
+        : reason === 'too-large' ? 'it passed a size bound (413)' : 'the session closed before it was complete';
+    this.destroy(new MsrpSessionError(code, `incoming message ${this.messageId} is incomplete: ${why}`));
+  }
+
+  override _read(): void {
+    if (!this.#pausedSession) return;
+    this.#pausedSession = false;
+    // never re-enter the parser from inside one of its callbacks
+    queueMicrotask(this.#onWanted);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    const early = !this.#settled;
+    this.#settled = true;
+    this.#ahead.clear();
+    this.#aheadBytes = 0;
+    if (this.#pausedSession) {
+      this.#pausedSession = false;
+      queueMicrotask(this.#onWanted);
+    }
+    // destroyed by its consumer (or the reorder bound): the sender is asked to stop (RFC 4975 §10.5)
+    if (early) this.#onRefused(this);
+    callback(error);
+  }
+
+  #push(bytes: Buffer): boolean {
+    this.#next += bytes.length;
+    const go = this.push(Buffer.from(bytes));
+    this.#finishIfDone();
+    return go;
+  }
+
+  #holdAhead(offset: number, bytes: Buffer): boolean {
+    const held = this.#ahead.get(offset);
+    if (held !== undefined && held.length >= bytes.length) return true;
+    this.#aheadBytes += bytes.length - (held?.length ?? 0);
+    if (this.#aheadBytes > this.#maxReorder) {
+      this.destroy(new MsrpSessionError('MSRP_ERR_MESSAGE_REORDER',
+        `incoming message ${this.messageId}: more than ${this.#maxReorder} octets arrived ahead of a gap`));
+      return true;
+    }
+    this.#ahead.set(offset, Buffer.from(bytes));
+    return true;
+  }
+
+  /** Pushes held pieces that now follow on; false when the Readable is full. */
+  #pushAhead(): boolean {
+    let go = true;
+    let progress = true;
+    while (progress && this.#ahead.size > 0) {
+      progress = false;
+      for (const [offset, piece] of this.#ahead) {
+        if (offset > this.#next) continue;
+        this.#ahead.delete(offset);
+        this.#aheadBytes -= piece.length;
+        if (offset + piece.length > this.#next) go = this.#push(piece.subarray(this.#next - offset)) && go;
+        progress = true;
+      }
+    }
+    return go;
+  }
+
+  #finishIfDone(): void {
+    if (this.#total < 0 || this.#next < this.#total || this.#settled) return;
+    this.#settled = true;
+    this.#ahead.clear();
+    this.#aheadBytes = 0;
+    this.push(null);
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * Receiver: a session's incoming side (RFC 4975 §7.3). SEND chunks come from
+ * the connection as a head, body segments and an end-line (the transport's
+ * SessionHandler); their octets go straight into a MessageReassembler, which
+ * keeps small messages in memory and hands large ones to an IncomingStream.
+ * At each end-line the chunk is answered with the reassembler's status (the
+ * transport's writeResponse drops what Failure-Report forbids, §7.1.4), and
+ * success REPORTs go out as §7.1.3 asks: one covering the whole message at
+ * its end, and optionally incremental ones for progress.
+ *
+ * The connection has already refused what the session cannot take (481, 501,
+ * 415, 400): everything that reaches this file is well formed.
+ */
+import { Flag } from '../core/constants.ts';
+import type { Chunk } from '../protocol/chunk.ts';
+import type { ByteRange, ReportValue } from '../protocol/headers.ts';
+import {
+  MessageReassembler, type FailedMessage, type IncomingChunk, type IncomingMessage, type ReassemblerOptions,
+} from '../protocol/reassembler.ts';
+import { reasonPhrase, StatusCode } from '../protocol/status.ts';
+import type { MsrpTransport, SessionHandler } from '../transport.ts';
+import { IncomingStream } from './incoming-stream.ts';
+
+/** What the session keeps about a message being received. */
+export interface IncomingMeta {
+  /** the head of the chunk that started it */
+  chunk: Chunk;
+  contentType: string;
+  successReport: 'yes' | 'no';
+  failureReport: ReportValue;
+  /** the total its first chunk announced */
+  total: number | '*';
+  /** the From-Path it came from, as written: REPORTs go back along it (RFC 4975 §7.1.3) */
+  fromPath: string;
+  /** octets covered by the last incremental success REPORT */
+  reported: number;
+  stream: IncomingStream | null;
+}
+
+/** A complete small message (the session's 'message' event). */
+export interface ReceivedMessage {
+  messageId: string;
+  /** Content-Type as written */
+  contentType: string;
+  body: Buffer;
+  /** the head of the chunk that started the message (From-Path, other headers) */
+  chunk: Chunk;
+}
+
+/** A message that will not complete (the session's 'incomplete' event). */
+export interface IncompleteMessage {
+  messageId: string;
+  contentType: string;
+  /** aborted by the sender (`#`), refused (413: too large, or its stream destroyed), expired, or the session closed */
+  reason: 'aborted' | 'too-large' | 'expired' | 'closed' | 'refused';
+  /** 1-based inclusive ranges received before it ended (empty for `aborted`) */
+  ranges: Array<{ start: number; end: number }>;
+  total: number | null;
+  chunk: Chunk;
+}
+
+/** Options of a Receiver (the session passes its own). */
+export interface ReceiverOptions extends Pick<ReassemblerOptions<IncomingMeta>,
+  'maxMessages' | 'maxIntervals' | 'maxBufferedBytes' | 'maxMessageSize' | 'expireMs'> {
+  /** largest message delivered whole as 'message'; larger ones come as 'incoming' streams (default 1 MiB) */
+  inlineLimit?: number;
+  /** octets between incremental success REPORTs (default 0: one REPORT at the end) */
+  progressReports?: number;
+  /** highWaterMark of incoming streams (default 1 MiB) */
+  streamHighWaterMark?: number;
+  /** octets an incoming stream holds out of order (default 4 MiB) */
+  maxReorderBytes?: number;
+}
+
+/** What the receiver tells the session. */
+export interface ReceiverEvents {
+  message(message: ReceivedMessage): void;
+  incoming(stream: IncomingStream): void;
+  incomplete(message: IncompleteMessage): void;
+  /** a whole non-SEND request (REPORT, an extension method) */
+  request(chunk: Chunk): boolean | void;
+}
+
+/** Message-IDs whose stream was destroyed, remembered so later chunks get 413. */
+const REFUSED_MEMORY = 256;
+
+/** See the module comment. */
+export class Receiver implements SessionHandler {
+  readonly reassembler: MessageReassembler<IncomingMeta>;
+  readonly #transport: MsrpTransport;
+  readonly #events: ReceiverEvents;
+  readonly #progressReports: number;
+  readonly #streamHighWater: number | undefined;
+  readonly #maxReorder: number | undefined;
+  readonly #inProgress = new Map<string, IncomingMeta>();
+  readonly #refused = new Set<string>();
+  #current: IncomingChunk<IncomingMeta> | null = null;
+  #currentId = '';
+  #currentRefused = false;
+
+  constructor(transport: MsrpTransport, events: ReceiverEvents, options: ReceiverOptions = {}) {
+    this.#transport = transport;
+    this.#events = events;
+    this.#progressReports = options.progressReports ?? 0;
+    this.#streamHighWater = options.streamHighWaterMark;
+    this.#maxReorder = options.maxReorderBytes;
+    this.reassembler = new MessageReassembler<IncomingMeta>({
+      maxMessages: options.maxMessages, maxIntervals: options.maxIntervals, inlineLimit: options.inlineLimit,
+      maxBufferedBytes: options.maxBufferedBytes, maxMessageSize: options.maxMessageSize, expireMs: options.expireMs,
+      createSink: (messageId, meta, sizeHint) => this.#createStream(messageId, meta, sizeHint),
+    });
+    this.reassembler.on('failed', this.#onFailed);
+  }
+
+  onSendHead(chunk: Chunk): boolean {
+    const messageId = chunk.messageId as string;
+    const byteRange = chunk.byteRange ?? null;
+    this.#currentId = messageId;
+    this.#currentRefused = this.#refused.has(messageId);
+    if (this.#currentRefused) return true;
+    let meta = this.#inProgress.get(messageId);
+    const fresh = meta === undefined;
+    if (meta === undefined) {
+      meta = {
+        chunk, contentType: chunk.getHeader('Content-Type') ?? '', successReport: chunk.successReport ?? 'no',
+        failureReport: chunk.failureReport ?? 'yes', total: byteRange?.total ?? '*',
+        fromPath: chunk.getHeader('From-Path') as string, reported: 0, stream: null,
+      };
+      this.#inProgress.set(messageId, meta);
+    }
+    this.#current = this.reassembler.begin(messageId, byteRange, meta);
+    // refused before it started (no room, too large): it never became a message
+    if (fresh && this.#current.status !== StatusCode.OK && this.reassembler.ranges(messageId) === null) {
+      this.#inProgress.delete(messageId);
+    }
+    return true;
+  }
+
+  onSendBody(segment: Buffer): boolean {
+    const current = this.#current;
+    if (current === null) return true;
+    return current.write(segment);
+  }
+
+  onSendEnd(chunk: Chunk): boolean {
+    const current = this.#current;
+    this.#current = null;
+    if (this.#currentRefused || current === null) {
+      this.#transport.writeResponse(chunk, StatusCode.TOO_LARGE, 'the receiver stopped reading this message');
+      return true;
+    }
+    const meta = this.#inProgress.get(this.#currentId);
+    const outcome = current.end(chunk.continuationFlag.charCodeAt(0));
+    // the stream was destroyed while this chunk's body was arriving
+    const status = this.#refused.has(this.#currentId) ? StatusCode.TOO_LARGE : outcome.status;
+    this.#transport.writeResponse(chunk, status);
+    const message = outcome.message;
+    if (message !== null) {
+      this.#inProgress.delete(message.messageId);
+      this.#delivered(message);
+    } else if (status === StatusCode.OK && meta !== undefined && this.#progressReports > 0 && !outcome.aborted) {
+      this.#progress(this.#currentId, meta);
+    }
+    return true;
+  }
+
+  onSendTruncated(chunk: Chunk): void {
+    // what arrived of the chunk stays recorded, so the partial message reports it (RFC 4975 §7.3.1)
+    const current = this.#current;
+    this.#current = null;
+    if (current !== null && !this.#currentRefused) current.end(Flag.MORE);
+    void chunk;
+  }
+
+  onRequest(chunk: Chunk): boolean | void {
+    return this.#events.request(chunk);
+  }
+
+  /** Gives up every message in progress ('incomplete', reason 'closed'). */
+  close(): void {
+    this.reassembler.close();
+    this.#inProgress.clear();
+  }
+
+  #createStream(messageId: string, meta: IncomingMeta, sizeHint: number | null): IncomingStream {
+    const stream = new IncomingStream({
+      messageId, contentType: meta.contentType, size: sizeHint, chunk: meta.chunk,
+      highWaterMark: this.#streamHighWater, maxReorderBytes: this.#maxReorder,
+      onWanted: () => this.#transport.resume(),
+      onRefused: () => this.#refuse(messageId),
+    });
+    meta.stream = stream;
+    this.#events.incoming(stream);
+    return stream;
+  }
+
+  /** An incoming stream was destroyed early: the sender is told to stop with 413 (RFC 4975 §10.5). */
+  #refuse(messageId: string): void {
+    if (this.#refused.size >= REFUSED_MEMORY) this.#refused.delete(this.#refused.values().next().value as string);
+    this.#refused.add(messageId);
+    const meta = this.#inProgress.get(messageId);
+    this.#inProgress.delete(messageId);
+    if (meta === undefined) return;
+    const ranges = this.reassembler.ranges(messageId) ?? [];
+    this.#events.incomplete({
+      messageId, contentType: meta.contentType, reason: 'refused', ranges,
+      total: typeof meta.total === 'number' ? meta.total : null, chunk: meta.chunk,
+    });
+  }
+
+  #delivered(message: IncomingMessage<IncomingMeta>): void {
+    const meta = message.meta;
+    if (meta.successReport === 'yes') this.#report(message.messageId, meta, { start: 1, end: message.total, total: message.total }, StatusCode.OK);
+    if (message.body !== null) {
+      this.#events.message({ messageId: message.messageId, contentType: meta.contentType, body: message.body, chunk: meta.chunk });
+    }
+  }
+
+  /** An incremental success REPORT for the octets received from 1 on, every progressReports octets. */
+  #progress(messageId: string, meta: IncomingMeta): void {
+    if (meta.successReport !== 'yes') return;
+    const ranges = this.reassembler.ranges(messageId);
+    if (ranges === null || ranges.length === 0 || ranges[0].start !== 1) return;
+    const end = ranges[0].end;
+    if (end - meta.reported < this.#progressReports) return;
+    meta.reported = end;
+    this.#report(messageId, meta, { start: 1, end, total: meta.total }, StatusCode.OK);
+  }
+
+  readonly #onFailed = (failed: FailedMessage<IncomingMeta>): void => {
+    const meta = failed.meta;
+    this.#inProgress.delete(failed.messageId);
+    if (this.#refused.has(failed.messageId)) return; // already reported as refused
+    // RFC 4975 §7.1.4: a failure found after the chunks were answered goes in a failure REPORT;
+    // `partial` asks for no timeout errors, and `no` for none at all
+    if (failed.reason === 'expired' && meta.failureReport === 'yes') {
+      const end = failed.ranges.length > 0 ? failed.ranges[failed.ranges.length - 1].end : 0;
+      this.#report(failed.messageId, meta, { start: 1, end, total: meta.total }, StatusCode.REQUEST_TIMEOUT);
+    }
+    this.#events.incomplete({
+      messageId: failed.messageId, contentType: meta.contentType, reason: failed.reason, ranges: failed.ranges,
+      total: failed.total, chunk: meta.chunk,
+    });
+  };
+
+  /** A REPORT (RFC 4975 §7.1.3): back along the From-Path, Status 000, the Byte-Range reported on. */
+  #report(messageId: string, meta: IncomingMeta, byteRange: ByteRange, code: number): void {
+    if (this.#transport.closed) return;
+    const report = this.#transport.makeChunk({
+      method: 'REPORT', messageId, start: byteRange.start, end: byteRange.end, length: byteRange.total,
+      status: { namespace: 0, code, comment: reasonPhrase(code) },
+    });
+    report.setHeader('To-Path', meta.fromPath);
+    // no response comes to a REPORT (RFC 4975 §7.1.2); a failed write is the connection's to report
+    this.#transport.writeChunk(report).catch(() => {});
+  }
+}
