@@ -1,0 +1,197 @@
+/**
+ * OutgoingMessage: one message on its way out of a connection, cut into
+ * chunks by the connection's writer (writer.ts). This file holds what a
+ * message knows about itself: its header template, where it stands in the
+ * body, its chunks' transactions, and how it settles; the writer decides when
+ * each chunk opens and ends.
+ *
+ * Settling (what `outcome` resolves to):
+ * - code 200: every chunk was written and answered 2xx (Failure-Report `yes`);
+ * - code 0: every chunk was written and no responses are expected
+ *   (Failure-Report `no`, or `partial`, whose late error responses come as
+ *   'late-response' events);
+ * - another code: the first failure, the peer's response or a local 408; the
+ *   message was stopped at once (RFC 4975 §10.5, §7.3.2: the chunk in flight
+ *   ends with `#`) and its other responses are ignored;
+ * - `aborted` true: `abort()` was called and the message ended with `#`.
+ * It rejects (MsrpConnectionError) only when the connection fails first, and
+ * with the source's own error when a Readable body fails.
+ */
+import { EventEmitter } from 'node:events';
+import { Chunk } from '../protocol/chunk.ts';
+import type { ByteRange, ReportValue } from '../protocol/headers.ts';
+import { isSuccess } from '../protocol/status.ts';
+import type { BodySource } from './sources.ts';
+import type { TransactionResult } from './transactions.ts';
+
+/** How a message ended; see the module comment. */
+export interface MessageOutcome {
+  messageId: string;
+  /** 200 (all answered), 0 (written, no responses expected), or the first failing code */
+  code: number;
+  comment: string | null;
+  /** the failing response, when a peer's response failed the message */
+  response: Chunk | null;
+  /** octets of the body written */
+  bytes: number;
+  /** chunks written */
+  chunks: number;
+  /** true when `abort()` ended the message with `#` */
+  aborted: boolean;
+}
+
+/** A chunk of the message whose end-line was written. */
+export interface SentChunk {
+  transactionId: string;
+  byteRange: ByteRange;
+  continuationFlag: '$' | '+' | '#';
+}
+
+/** Events of an OutgoingMessage. */
+export interface OutgoingMessageEvents {
+  /** a chunk's end-line was handed to the socket */
+  chunk: [chunk: SentChunk];
+  /** a chunk's transaction ended (response, local 408, or written when none is expected) */
+  response: [chunk: SentChunk, result: TransactionResult];
+  /** an error response to a Failure-Report `partial` chunk after it settled (RFC 4975 §7.1.4) */
+  'late-response': [chunk: SentChunk, response: Chunk];
+}
+
+/** What the writer needs to start a message. */
+export interface OutgoingMessageInit {
+  /** headers of every chunk but Byte-Range (To-Path, From-Path, Message-ID, reports, Content-Type, ...) */
+  headers: Array<[name: string, value: string]>;
+  messageId: string;
+  source: BodySource;
+  /** 0-based offset in the message of the source's first octet (to resume, RFC 4975 §5.4) */
+  offset: number;
+  /** the message's total size, or '*' when unknown (RFC 4975 §7.1.1) */
+  total: number | '*';
+  /** Failure-Report of every chunk (absent means `yes`) */
+  failureReport: ReportValue;
+  /** who the message belongs to, for fair rotation between sessions */
+  group: object;
+}
+
+/** Internal hooks between a message and its writer (not public API). */
+export const kWriterAbort = Symbol('writerAbort');
+
+/** An outgoing message; made by MsrpTransport.sendMessage (or a connection for a relay). */
+export class OutgoingMessage extends EventEmitter<OutgoingMessageEvents> {
+  readonly messageId: string;
+  readonly total: number | '*';
+  readonly failureReport: ReportValue;
+  readonly group: object;
+  readonly source: BodySource;
+  /** resolves as the module comment says */
+  readonly outcome: Promise<MessageOutcome>;
+  /** 0-based offset of the next octet to write */
+  position: number;
+  /** chunks whose end-line was written */
+  chunks = 0;
+  /** octets written */
+  bytes = 0;
+  /** the header block of every chunk, split where Byte-Range goes: [before, after] */
+  readonly template: [string, string];
+  /** transactions written whose result is still awaited */
+  outstanding = 0;
+  /** the last chunk's end-line was written ($ or #) */
+  finished = false;
+  /** settled: nothing more happens */
+  settled = false;
+  /** abort() was called */
+  abortRequested = false;
+  #resolve!: (o: MessageOutcome) => void;
+  #reject!: (e: Error) => void;
+  #failure: TransactionResult | null = null;
+  [kWriterAbort]: (message: OutgoingMessage) => void = () => {};
+
+  constructor(init: OutgoingMessageInit) {
+    super();
+    this.messageId = init.messageId;
+    this.total = init.total;
+    this.failureReport = init.failureReport;
+    this.group = init.group;
+    this.source = init.source;
+    this.position = init.offset;
+    this.template = headerTemplate(init.headers);
+    this.outcome = new Promise<MessageOutcome>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    // a caller that only listens to events must not see an unhandled rejection
+    this.outcome.catch(() => {});
+  }
+
+  /**
+   * Aborts the message (RFC 4975 §7.1: `#` means no further chunks): the chunk
+   * in flight ends with `#`, or an empty chunk with `#` is sent when some
+   * octets went out already and no chunk is open. Nothing when already settled.
+   */
+  abort(): void {
+    if (this.settled || this.abortRequested) return;
+    this.abortRequested = true;
+    this[kWriterAbort](this);
+  }
+
+  /** The failure that stopped the message, if one did. */
+  get failure(): TransactionResult | null {
+    return this.#failure;
+  }
+
+  /** Records a chunk's transaction result; true when it failed the message (the writer stops it). */
+  chunkSettled(chunk: SentChunk, result: TransactionResult): boolean {
+    this.outstanding--;
+    if (!this.settled) this.emit('response', chunk, result);
+    if (this.settled) return false;
+    if (result.code !== 0 && !isSuccess(result.code)) {
+      this.#failure = result;
+      return true;
+    }
+    this.maybeSettle();
+    return false;
+  }
+
+  /** Settles once the last chunk is written and every expected response came. */
+  maybeSettle(): void {
+    if (this.settled) return;
+    if (this.#failure !== null) return this.settle();
+    if (this.finished && this.outstanding === 0) this.settle();
+  }
+
+  /** Settles now with what is known. */
+  settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.source.close();
+    const failure = this.#failure;
+    const code = failure !== null ? failure.code : this.failureReport === 'yes' ? 200 : 0;
+    this.#resolve({
+      messageId: this.messageId, code, comment: failure?.comment ?? null, response: failure?.response ?? null,
+      bytes: this.bytes, chunks: this.chunks, aborted: this.abortRequested && failure === null,
+    });
+  }
+
+  /** Fails the message (connection lost, source error). */
+  fail(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.source.close();
+    this.#reject(error);
+  }
+}
+
+/**
+ * The header block of the message's chunks, checked once by Chunk.frame and
+ * split where Byte-Range goes: before Content-Type, which must stay last
+ * (RFC 4975 §7.1). Each chunk then costs one string join, not a re-check.
+ */
+function headerTemplate(headers: Array<[string, string]>): [string, string] {
+  const probe = new Chunk({ transactionId: 'template', method: 'SEND', headers, body: undefined });
+  const text = Chunk.frame(probe)[0].toString('utf8');
+  const block = text.slice(text.indexOf('\r\n') + 2); // drop the start line
+  const ct = block.search(/(^|\r\n)Content-Type: /);
+  if (ct < 0) return [block, ''];
+  const at = block.startsWith('Content-Type: ') ? 0 : ct + 2;
+  return [block.slice(0, at), block.slice(at)];
+}

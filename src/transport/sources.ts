@@ -1,0 +1,214 @@
+/**
+ * Body sources for outgoing messages: where the writer takes the next octets
+ * of a message from. A Buffer is sliced without copying; a Readable is read in
+ * paused mode, so it is pulled only as fast as the connection drains; a push
+ * source is fed by a caller that forwards segments as they arrive (a
+ * cut-through relay) and told to wait through the `write()` return value.
+ */
+import type { Readable } from 'node:stream';
+
+const EMPTY = Buffer.alloc(0);
+
+/** What the writer needs from a body. */
+export interface BodySource {
+  /** Up to `max` octets available now (a view, not a copy), or null when none is ready yet. */
+  take(max: number): Buffer | null;
+  /** True once every octet has been taken and no more will come. */
+  readonly done: boolean;
+  /** Octets the source will give in all, when known in advance. */
+  readonly size: number | null;
+  /** Called by the source when data (or the end) becomes available after `take` returned null. */
+  onReady: () => void;
+  /** Called by the source when it fails; the message is aborted. */
+  onError: (error: Error) => void;
+  /** Stops the source: nothing more will be taken. */
+  close(): void;
+}
+
+/** A Buffer, sliced in place. */
+export class BufferSource implements BodySource {
+  #body: Buffer;
+  #pos: number;
+  onReady: () => void = () => {};
+  onError: (error: Error) => void = () => {};
+
+  constructor(body: Buffer, start = 0) {
+    this.#body = body;
+    this.#pos = start;
+  }
+
+  get size(): number {
+    return this.#body.length;
+  }
+
+  get done(): boolean {
+    return this.#pos >= this.#body.length;
+  }
+
+  /** Octets not yet taken. */
+  get remaining(): number {
+    return this.#body.length - this.#pos;
+  }
+
+  take(max: number): Buffer | null {
+    if (this.#pos >= this.#body.length) return null;
+    const end = Math.min(this.#body.length, this.#pos + max);
+    const piece = this.#body.subarray(this.#pos, end);
+    this.#pos = end;
+    return piece;
+  }
+
+  close(): void {
+    this.#pos = this.#body.length;
+    this.#body = EMPTY;
+  }
+}
+
+/** A Readable, read in paused mode: the writer's pace is the source's pace. */
+export class ReadableSource implements BodySource {
+  readonly #stream: Readable;
+  readonly size: number | null;
+  #rest: Buffer | null = null;
+  #ended = false;
+  #closed = false;
+  onReady: () => void = () => {};
+  onError: (error: Error) => void = () => {};
+
+  constructor(stream: Readable, size: number | null) {
+    this.#stream = stream;
+    this.size = size;
+    stream.on('readable', this.#readable);
+    stream.on('end', this.#end);
+    stream.on('error', this.#error);
+    // a stream that already ended emits nothing more
+    if (stream.readableEnded) this.#ended = true;
+  }
+
+  get done(): boolean {
+    return this.#ended && this.#rest === null;
+  }
+
+  take(max: number): Buffer | null {
+    if (this.#closed) return null;
+    let piece = this.#rest;
+    this.#rest = null;
+    if (piece === null) {
+      const read: unknown = this.#stream.read();
+      if (read === null) return null;
+      piece = typeof read === 'string' ? Buffer.from(read) : (read as Buffer);
+      if (piece.length === 0) return null;
+    }
+    if (piece.length > max) {
+      this.#rest = piece.subarray(max);
+      piece = piece.subarray(0, max);
+    }
+    return piece;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#rest = null;
+    this.#stream.off('readable', this.#readable);
+    this.#stream.off('end', this.#end);
+    this.#stream.off('error', this.#error);
+  }
+
+  readonly #readable = (): void => {
+    this.onReady();
+  };
+
+  readonly #end = (): void => {
+    this.#ended = true;
+    this.onReady();
+  };
+
+  readonly #error = (error: Error): void => {
+    this.onError(error);
+  };
+}
+
+/**
+ * Segments pushed by a caller. `write` keeps a reference to the segment (no
+ * copy) until the writer takes it: a caller reusing its memory must copy.
+ */
+export class PushSource implements BodySource {
+  readonly size: number | null;
+  readonly #queue: Buffer[] = [];
+  #head = 0;
+  #queued = 0;
+  #ended = false;
+  #closed = false;
+  readonly #highWater: number;
+  #wantDrain = false;
+  onReady: () => void = () => {};
+  onError: (error: Error) => void = () => {};
+  /** Called when the queue fell below the high-water mark after `write` returned false. */
+  onDrain: () => void = () => {};
+
+  constructor(size: number | null, highWater: number) {
+    this.size = size;
+    this.#highWater = highWater;
+  }
+
+  get done(): boolean {
+    return this.#ended && this.#queued === 0;
+  }
+
+  /** Octets pushed and not yet taken. */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /** Queues a segment; false when the caller should wait for `onDrain`. */
+  write(segment: Buffer): boolean {
+    if (this.#ended || this.#closed) return false;
+    if (segment.length > 0) {
+      const wasEmpty = this.#queued === 0;
+      this.#queue.push(segment);
+      this.#queued += segment.length;
+      if (wasEmpty) this.onReady();
+    }
+    if (this.#queued >= this.#highWater) {
+      this.#wantDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  /** No more segments. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.onReady();
+  }
+
+  take(max: number): Buffer | null {
+    if (this.#head >= this.#queue.length) return null;
+    let piece = this.#queue[this.#head];
+    if (piece.length > max) {
+      this.#queue[this.#head] = piece.subarray(max);
+      piece = piece.subarray(0, max);
+    } else {
+      this.#head++;
+      if (this.#head === this.#queue.length) {
+        this.#queue.length = 0;
+        this.#head = 0;
+      }
+    }
+    this.#queued -= piece.length;
+    if (this.#wantDrain && this.#queued < this.#highWater) {
+      this.#wantDrain = false;
+      queueMicrotask(() => this.onDrain());
+    }
+    return piece;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#ended = true;
+    this.#queue.length = 0;
+    this.#head = 0;
+    this.#queued = 0;
+  }
+}

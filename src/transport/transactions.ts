@@ -1,0 +1,189 @@
+/**
+ * The transaction table: every request that expects a response waits here
+ * under its transaction id until the response comes, the connection fails,
+ * or its timer runs out, which gives a local 408 (RFC 4975 §7.1.1, §10.4).
+ * The session, the relay client and the relay server all use it, one table
+ * per connection.
+ *
+ * RFC 4975 §7.1.1: the timer starts "from the time the last byte of the
+ * transaction is sent, or submitted to the operating system for sending",
+ * so an entry is added when the request is queued and armed by `start()` when
+ * its end-line has been handed to the socket. Only Failure-Report `yes` runs a
+ * timer; `partial` waits for a possible error response without one, and `no`
+ * expects nothing at all (RFC 4975 §7.1.4).
+ *
+ * Every armed entry has the same timeout, so deadlines grow in arming order:
+ * an insertion-ordered Map is the timer queue and one timer serves the whole
+ * table (no timer object per transaction at 200,000 chunks a second).
+ */
+import type { Chunk } from '../protocol/chunk.ts';
+import type { ReportValue } from '../protocol/headers.ts';
+import { reasonPhrase, StatusCode } from '../protocol/status.ts';
+
+/** How a transaction ended. */
+export interface TransactionResult {
+  /** the transaction id of the request */
+  transactionId: string;
+  /**
+   * The response code: the peer's, or 408 made locally when the timer ran out,
+   * or 0 when no response is expected (Failure-Report `no`, or `partial` once
+   * the request is written: a late error response comes as a 'late-response').
+   */
+  code: number;
+  /** the response comment, or the reason phrase for a local 408 */
+  comment: string | null;
+  /** the peer's response, null for a local 408 or when none is expected */
+  response: Chunk | null;
+  /** true when the result was made locally (timer expiry) */
+  local: boolean;
+}
+
+/** What waits on one transaction. */
+export interface TransactionHandlers {
+  /** the transaction ended (a response, a local 408, or written when no response is expected) */
+  settle(result: TransactionResult): void;
+  /** the connection failed first */
+  fail(error: Error): void;
+  /** a response to a `partial` transaction after it was settled as written */
+  late?(response: Chunk): void;
+}
+
+/** Default transaction timeout: RFC 4975 §7.1.1's 30 seconds. */
+export const DEFAULT_TRANSACTION_TIMEOUT = 30_000;
+
+/** Settled `partial` transactions remembered for a late error response (oldest forgotten first). */
+const LATE_MEMORY = 4096;
+
+interface Entry {
+  transactionId: string;
+  mode: ReportValue;
+  handlers: TransactionHandlers;
+  deadline: number;
+}
+
+/** One connection's outstanding transactions. */
+export class TransactionTable {
+  readonly timeoutMs: number;
+  readonly #now: () => number;
+  /** added, not yet armed */
+  readonly #waiting = new Map<string, Entry>();
+  /** armed, in deadline order */
+  readonly #armed = new Map<string, Entry>();
+  /** `partial` transactions settled as written, still open to an error response */
+  readonly #late = new Map<string, Entry>();
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(timeoutMs: number = DEFAULT_TRANSACTION_TIMEOUT, now: () => number = Date.now) {
+    if (!(timeoutMs > 0)) throw new RangeError(`transaction timeout ${timeoutMs} is not a positive number of ms`);
+    this.timeoutMs = timeoutMs;
+    this.#now = now;
+  }
+
+  /** Transactions still waiting for a response (added or armed). */
+  get size(): number {
+    return this.#waiting.size + this.#armed.size;
+  }
+
+  /** True when `transactionId` is in use (waiting, armed, or open to a late response). */
+  has(transactionId: string): boolean {
+    return this.#waiting.has(transactionId) || this.#armed.has(transactionId) || this.#late.has(transactionId);
+  }
+
+  /**
+   * Adds a request about to be queued. `mode` is its Failure-Report (absent
+   * means `yes`, RFC 4975 §7.1.1). Throws RangeError for an id in use: ids
+   * must not collide with other transactions that exist at the same time (§7.1).
+   */
+  add(transactionId: string, mode: ReportValue, handlers: TransactionHandlers): void {
+    if (this.has(transactionId)) throw new RangeError(`transaction id ${transactionId} is already in use`);
+    this.#waiting.set(transactionId, { transactionId, mode, handlers, deadline: 0 });
+  }
+
+  /** The request's last byte went to the socket: arm its timer, or settle it when no response is expected. */
+  start(transactionId: string): void {
+    const entry = this.#waiting.get(transactionId);
+    if (entry === undefined) return;
+    this.#waiting.delete(transactionId);
+    if (entry.mode !== 'yes') {
+      if (entry.mode === 'partial' && entry.handlers.late !== undefined) this.#remember(entry);
+      entry.handlers.settle({ transactionId, code: 0, comment: null, response: null, local: false });
+      return;
+    }
+    entry.deadline = this.#now() + this.timeoutMs;
+    this.#armed.set(transactionId, entry);
+    if (this.#timer === null) this.#arm(entry.deadline);
+  }
+
+  /** A response arrived: settles its transaction. False when no transaction has that id. */
+  settle(response: Chunk): boolean {
+    const id = response.transactionId;
+    const entry = this.#armed.get(id) ?? this.#waiting.get(id);
+    if (entry !== undefined) {
+      // a response may overtake the write callback of its own request: settle it either way
+      this.#armed.delete(id);
+      this.#waiting.delete(id);
+      entry.handlers.settle({ transactionId: id, code: response.code, comment: response.comment, response, local: false });
+      return true;
+    }
+    const late = this.#late.get(id);
+    if (late === undefined) return false;
+    this.#late.delete(id);
+    late.handlers.late?.(response);
+    return true;
+  }
+
+  /** Forgets a transaction without settling it (its request was never written). */
+  remove(transactionId: string): void {
+    this.#waiting.delete(transactionId);
+    this.#armed.delete(transactionId);
+    this.#late.delete(transactionId);
+  }
+
+  /** Fails every transaction still waiting (the connection is gone) and stops the timer. */
+  failAll(error: Error): void {
+    const entries = [...this.#waiting.values(), ...this.#armed.values()];
+    this.#waiting.clear();
+    this.#armed.clear();
+    this.#late.clear();
+    this.#disarm();
+    for (const e of entries) e.handlers.fail(error);
+  }
+
+  /** Gives a local 408 to every armed transaction whose deadline has passed. */
+  expire(now: number = this.#now()): void {
+    const due: Entry[] = [];
+    for (const entry of this.#armed.values()) {
+      if (entry.deadline > now) break;
+      due.push(entry);
+    }
+    for (const entry of due) this.#armed.delete(entry.transactionId);
+    this.#disarm();
+    const first = this.#armed.values().next();
+    if (!first.done) this.#arm(first.value.deadline);
+    for (const entry of due) {
+      entry.handlers.settle({
+        transactionId: entry.transactionId, code: StatusCode.REQUEST_TIMEOUT,
+        comment: reasonPhrase(StatusCode.REQUEST_TIMEOUT), response: null, local: true,
+      });
+    }
+  }
+
+  #remember(entry: Entry): void {
+    if (this.#late.size >= LATE_MEMORY) this.#late.delete(this.#late.keys().next().value as string);
+    this.#late.set(entry.transactionId, entry);
+  }
+
+  #arm(deadline: number): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.expire();
+    }, Math.max(0, deadline - this.#now()));
+    // an outstanding transaction alone does not keep the process alive; its connection does
+    this.#timer.unref();
+  }
+
+  #disarm(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+}

@@ -1,0 +1,465 @@
+/**
+ * ChunkWriter: the one place that decides what goes on a connection next
+ * (RFC 4975 §7.1.1). Two kinds of work wait for the socket:
+ *
+ * - whole chunks (responses, REPORTs, other requests, whole SEND chunks):
+ *   written in order, ahead of everything else, since "SEND requests larger
+ *   than 2048 octets MUST be interrupted if the sender needs to send pending
+ *   responses or REPORT requests";
+ * - messages, cut into chunks here. A message turn writes at most one slice
+ *   (sliceSize octets). Messages take turns round-robin, first between groups
+ *   (sessions) and then within a group, so a chat message queued behind a
+ *   1 GiB file waits for at most one slice.
+ *
+ * A message's chunk stays open across its turns while nothing else waits
+ * ("as few chunks as possible, interrupting chunks only when other traffic is
+ * waiting"); when something else waits it ends with `+` and the message goes
+ * on later in a new chunk with a new transaction id, at the next octet. A
+ * chunk that may be interrupted (any body over 2048 octets, or a body not yet
+ * known whole) carries `*` as its range-end.
+ *
+ * Backpressure: the writer stops when the socket holds `highWater` octets and
+ * goes on at 'drain'; a Readable body is read only when its turn comes, so a
+ * slow peer slows the source.
+ */
+import { randomIdent, type Chunk } from '../protocol/chunk.ts';
+import { formatByteRange } from '../protocol/headers.ts';
+import type { ByteRange } from '../protocol/headers.ts';
+import { headText, summarizeBody, type TrafficLog, TRAFFIC_TEXT_LIMIT } from '../log.ts';
+import type { ByteStream } from './byte-stream.ts';
+import { kWriterAbort, type OutgoingMessage, type SentChunk } from './outgoing.ts';
+import type { TransactionResult, TransactionTable } from './transactions.ts';
+
+/** Chunks up to this many octets may carry an exact range-end (RFC 4975 §7.1.1). */
+export const MAX_UNINTERRUPTIBLE = 2048;
+
+/** Options of a ChunkWriter. */
+export interface WriterOptions {
+  /** octets a message writes per turn (default 65536; at least 2048) */
+  sliceSize?: number;
+  /** most body octets in one chunk (default unlimited; some relays refuse frames above about 11 KB) */
+  maxChunkSize?: number;
+  /** octets buffered in the socket before waiting for 'drain' (default max(sliceSize, the socket's mark)) */
+  highWater?: number;
+  /** whole chunks queued (octets) before `congested` turns true (default 4 MiB) */
+  maxQueuedBytes?: number;
+  trafficLog?: TrafficLog | null;
+  /** label of the connection for the traffic log */
+  label?: string;
+}
+
+/** Default octets per message turn. */
+export const DEFAULT_SLICE_SIZE = 65536;
+
+interface Item {
+  parts: Buffer[];
+  bytes: number;
+  chunk: Chunk;
+  written: (error?: Error | null) => void;
+}
+
+interface Group {
+  queue: OutgoingMessage[];
+  inRing: boolean;
+}
+
+/** The open chunk of the message holding the connection. */
+interface OpenChunk {
+  message: OutgoingMessage;
+  transactionId: string;
+  start: number;
+  end: number | '*';
+  bytes: number;
+  head: string;
+  sample: Buffer[] | null;
+  sampled: number;
+}
+
+const CRLF_DASHES = '\r\n-------';
+
+/** Writes one connection's chunks; see the module comment. */
+export class ChunkWriter {
+  readonly #stream: ByteStream;
+  readonly #transactions: TransactionTable;
+  readonly sliceSize: number;
+  readonly maxChunkSize: number;
+  readonly #highWater: number;
+  readonly maxQueuedBytes: number;
+  readonly #traffic: TrafficLog | null;
+  readonly #label: string;
+  #items: Item[] = [];
+  #itemHead = 0;
+  #queuedBytes = 0;
+  readonly #groups = new Map<object, Group>();
+  #ring: Group[] = [];
+  #cursor = 0;
+  #open: OpenChunk | null = null;
+  /** messages waiting for their source */
+  readonly #blocked = new Set<OutgoingMessage>();
+  #scheduled = false;
+  #pumping = false;
+  #waitingDrain = false;
+  #closed: Error | null = null;
+  /** called when the whole-chunk queue fell below maxQueuedBytes after being congested */
+  onUncongested: () => void = () => {};
+  #wasCongested = false;
+
+  constructor(stream: ByteStream, transactions: TransactionTable, options: WriterOptions = {}) {
+    this.#stream = stream;
+    this.#transactions = transactions;
+    this.sliceSize = Math.max(MAX_UNINTERRUPTIBLE, options.sliceSize ?? DEFAULT_SLICE_SIZE);
+    this.maxChunkSize = Math.max(MAX_UNINTERRUPTIBLE, options.maxChunkSize ?? Number.POSITIVE_INFINITY);
+    this.#highWater = Math.max(options.highWater ?? this.sliceSize, stream.writableHighWaterMark ?? 16384);
+    this.maxQueuedBytes = options.maxQueuedBytes ?? 4 * 1024 * 1024;
+    this.#traffic = options.trafficLog ?? null;
+    this.#label = options.label ?? '';
+    stream.on('drain', this.#onDrain);
+  }
+
+  /** Octets of whole chunks queued and not yet handed to the socket. */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  /** True while queued whole chunks exceed maxQueuedBytes: stop reading requests that need answers. */
+  get congested(): boolean {
+    return this.#queuedBytes > this.maxQueuedBytes;
+  }
+
+  /** Messages in the rotation or waiting for their source. */
+  get messageCount(): number {
+    let n = this.#blocked.size;
+    for (const g of this.#groups.values()) n += g.queue.length;
+    return n;
+  }
+
+  /** True when nothing is queued and no chunk is open. */
+  get idle(): boolean {
+    return this.#itemHead >= this.#items.length && this.#open === null && this.messageCount === 0;
+  }
+
+  /**
+   * Queues a whole chunk, already framed (`Chunk.frame`), ahead of message
+   * slices. `written` is called once its last octet is handed to the socket,
+   * or with an error when the connection closes first.
+   */
+  writeChunk(chunk: Chunk, parts: Buffer[], written: (error?: Error | null) => void): void {
+    if (this.#closed !== null) {
+      written(this.#closed);
+      return;
+    }
+    let bytes = 0;
+    for (const p of parts) bytes += p.length;
+    this.#items.push({ parts, bytes, chunk, written });
+    this.#queuedBytes += bytes;
+    this.#wasCongested ||= this.congested;
+    this.#schedule();
+  }
+
+  /** Adds a message to the rotation. */
+  addMessage(message: OutgoingMessage): void {
+    if (this.#closed !== null) {
+      message.fail(this.#closed);
+      return;
+    }
+    message[kWriterAbort] = this.#abort;
+    message.source.onReady = () => this.#ready(message);
+    message.source.onError = (error) => {
+      this.#stop(message, '#');
+      message.fail(error);
+    };
+    this.#enqueue(message);
+    this.#schedule();
+  }
+
+  /** Fails everything queued; the writer writes nothing more. */
+  close(error: Error): void {
+    if (this.#closed !== null) return;
+    this.#closed = error;
+    this.#stream.off('drain', this.#onDrain);
+    const items = this.#items.slice(this.#itemHead);
+    this.#items = [];
+    this.#itemHead = 0;
+    this.#queuedBytes = 0;
+    for (const item of items) item.written(error);
+    const messages = [...this.#blocked];
+    for (const g of this.#groups.values()) messages.push(...g.queue);
+    if (this.#open !== null && !messages.includes(this.#open.message)) messages.push(this.#open.message);
+    this.#groups.clear();
+    this.#ring = [];
+    this.#blocked.clear();
+    this.#open = null;
+    for (const m of messages) m.fail(error);
+  }
+
+  readonly #onDrain = (): void => {
+    this.#waitingDrain = false;
+    this.#schedule();
+  };
+
+  #schedule(): void {
+    if (this.#scheduled || this.#pumping || this.#closed !== null) return;
+    this.#scheduled = true;
+    // many chunks queued in one tick go out in one corked write (writev)
+    queueMicrotask(this.#pump);
+  }
+
+  #canWrite(): boolean {
+    if (this.#closed !== null || this.#waitingDrain) return false;
+    if (this.#stream.writableLength >= this.#highWater) {
+      this.#waitingDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  readonly #pump = (): void => {
+    this.#scheduled = false;
+    if (this.#pumping || this.#closed !== null) return;
+    this.#pumping = true;
+    this.#stream.cork();
+    try {
+      while (this.#canWrite()) {
+        if (this.#itemHead < this.#items.length) {
+          if (this.#open !== null) this.#closeChunk('+');
+          this.#writeItem();
+          continue;
+        }
+        const message = this.#next();
+        if (message === null) break;
+        if (this.#open !== null && this.#open.message !== message) this.#closeChunk('+');
+        this.#turn(message);
+      }
+    } finally {
+      this.#pumping = false;
+      this.#stream.uncork();
+    }
+    if (this.#wasCongested && !this.congested) {
+      this.#wasCongested = false;
+      this.onUncongested();
+    }
+  };
+
+  #writeItem(): void {
+    const item = this.#items[this.#itemHead];
+    this.#items[this.#itemHead++] = undefined as unknown as Item;
+    if (this.#itemHead > 1024 && this.#itemHead * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#itemHead);
+      this.#itemHead = 0;
+    }
+    this.#queuedBytes -= item.bytes;
+    const last = item.parts.length - 1;
+    for (let i = 0; i < last; i++) this.#stream.write(item.parts[i]);
+    this.#stream.write(item.parts[last], item.written);
+    if (this.#traffic !== null) {
+      const body = item.chunk.body;
+      this.#log(headText(item.chunk), body === undefined ? -1 : body.length, body === undefined ? [] : [body],
+        item.chunk.endLine);
+    }
+  }
+
+  #enqueue(message: OutgoingMessage): void {
+    let group = this.#groups.get(message.group);
+    if (group === undefined) {
+      group = { queue: [], inRing: false };
+      this.#groups.set(message.group, group);
+    }
+    group.queue.push(message);
+    if (!group.inRing) {
+      group.inRing = true;
+      this.#ring.push(group);
+    }
+  }
+
+  #ready(message: OutgoingMessage): void {
+    if (!this.#blocked.delete(message)) return;
+    this.#enqueue(message);
+    this.#schedule();
+  }
+
+  /** The message whose turn it is, or null when none is ready. */
+  #next(): OutgoingMessage | null {
+    while (this.#ring.length > 0) {
+      if (this.#cursor >= this.#ring.length) this.#cursor = 0;
+      const group = this.#ring[this.#cursor];
+      if (group.queue.length > 0) return group.queue[0];
+      this.#dropGroup(this.#cursor);
+    }
+    return null;
+  }
+
+  #dropGroup(index: number): void {
+    const group = this.#ring[index];
+    group.inRing = false;
+    this.#ring.splice(index, 1);
+    if (group.queue.length === 0) {
+      for (const [key, g] of this.#groups) if (g === group) this.#groups.delete(key);
+    }
+  }
+
+  /** Whether anything other than `message` waits for the connection. */
+  #othersWaiting(message: OutgoingMessage): boolean {
+    if (this.#itemHead < this.#items.length) return true;
+    for (const g of this.#ring) {
+      if (g.queue.length > 1 || (g.queue.length === 1 && g.queue[0] !== message)) return true;
+    }
+    return false;
+  }
+
+  /** One turn: at most one slice of `message`. */
+  #turn(message: OutgoingMessage): void {
+    const group = this.#ring[this.#cursor];
+    group.queue.shift();
+    const source = message.source;
+    let budget = this.sliceSize;
+    let open = this.#open;
+    while (budget > 0) {
+      const room = Math.min(budget, this.maxChunkSize - (open === null ? 0 : open.bytes));
+      if (room <= 0) {
+        this.#closeChunk('+');
+        open = null;
+        continue;
+      }
+      const piece = source.take(room);
+      if (piece === null) break;
+      // a chunk opens only with data in hand, so an interrupted chunk is never empty
+      open ??= this.#openChunk(message, this.#rangeEnd(message, piece.length));
+      this.#stream.write(piece);
+      budget -= piece.length;
+      open.bytes += piece.length;
+      message.position += piece.length;
+      message.bytes += piece.length;
+      if (open.sample !== null && open.sampled < TRAFFIC_TEXT_LIMIT) {
+        const part = Buffer.from(piece.subarray(0, TRAFFIC_TEXT_LIMIT - open.sampled));
+        open.sample.push(part);
+        open.sampled += part.length;
+      }
+    }
+    this.#cursor++;
+    if (message.settled) return;
+    if (source.done) {
+      // the whole message fitted nothing yet, or it ended right after an interruption: an empty last chunk
+      if (this.#open === null) this.#openChunk(message, message.position);
+      this.#closeChunk('$');
+      message.finished = true;
+      message.maybeSettle();
+      return;
+    }
+    if (this.#open !== null && this.#othersWaiting(message)) this.#closeChunk('+');
+    if (budget > 0) this.#blocked.add(message); // the source has nothing more for now
+    else group.queue.push(message);
+  }
+
+  /**
+   * The range-end of a chunk that starts at the message's position with a
+   * first piece of `length` octets: exact only when that piece is the rest of
+   * a body of known size and at most 2048 octets, since it then goes out whole
+   * now; `*` otherwise, so the chunk can be interrupted (RFC 4975 §7.1.1).
+   */
+  #rangeEnd(message: OutgoingMessage, length: number): number | '*' {
+    return message.source.done && length <= MAX_UNINTERRUPTIBLE && typeof message.total === 'number'
+      ? message.position + length : '*';
+  }
+
+  /** Writes the head of a chunk of `message` starting at its position. */
+  #openChunk(message: OutgoingMessage, end: number | '*'): OpenChunk {
+    const start = message.position;
+    const range: ByteRange = { start: start + 1, end, total: message.total };
+    const transactionId = this.#newTransactionId();
+    const head = `MSRP ${transactionId} SEND\r\n${message.template[0]}Byte-Range: ${formatByteRange(range)}\r\n${message.template[1]}\r\n`;
+    this.#stream.write(Buffer.from(head, 'utf8'));
+    const open: OpenChunk = {
+      message, transactionId, start, end, bytes: 0, head,
+      sample: this.#traffic !== null ? [] : null, sampled: 0,
+    };
+    this.#open = open;
+    return open;
+  }
+
+  #newTransactionId(): string {
+    let id = randomIdent();
+    while (this.#transactions.has(id)) id = randomIdent();
+    return id;
+  }
+
+  /** Ends the open chunk with `flag` and hands its transaction to the table. */
+  #closeChunk(flag: '$' | '+' | '#'): void {
+    const open = this.#open;
+    if (open === null) return;
+    this.#open = null;
+    const message = open.message;
+    const endLine = `${CRLF_DASHES}${open.transactionId}${flag}\r\n`;
+    const sent: SentChunk = {
+      transactionId: open.transactionId,
+      byteRange: { start: open.start + 1, end: open.end === '*' ? '*' : open.end, total: message.total },
+      continuationFlag: flag,
+    };
+    const transactionId = open.transactionId;
+    message.outstanding++;
+    message.chunks++;
+    this.#transactions.add(transactionId, message.failureReport, {
+      settle: (result: TransactionResult) => {
+        if (message.chunkSettled(sent, result)) this.#stop(message, '#');
+      },
+      fail: (error: Error) => message.fail(error),
+      late: (response: Chunk) => message.emit('late-response', sent, response),
+    });
+    this.#stream.write(Buffer.from(endLine, 'latin1'), (error) => {
+      if (error) return; // the connection's close fails the transaction
+      this.#transactions.start(transactionId);
+    });
+    message.emit('chunk', sent);
+    if (this.#traffic !== null) {
+      this.#log(open.head.slice(0, -4), open.bytes, open.sample ?? [], `-------${transactionId}${flag}`);
+    }
+  }
+
+  /** Stops a message: its open chunk ends with `flag`, and it leaves the rotation. */
+  #stop(message: OutgoingMessage, flag: '#' | '+'): void {
+    if (this.#open !== null && this.#open.message === message) this.#closeChunk(flag);
+    this.#remove(message);
+    message.finished = true;
+    message.maybeSettle();
+  }
+
+  #remove(message: OutgoingMessage): void {
+    this.#blocked.delete(message);
+    const group = this.#groups.get(message.group);
+    if (group !== undefined) {
+      const i = group.queue.indexOf(message);
+      if (i >= 0) group.queue.splice(i, 1);
+    }
+  }
+
+  /**
+   * abort(): `#` on the message's open chunk, or an empty `#` chunk when some
+   * of it went out already; nothing on the wire when none did. Deferred to a
+   * microtask so it never runs inside a turn (abort may be called from a
+   * 'chunk' listener).
+   */
+  readonly #abort = (message: OutgoingMessage): void => {
+    queueMicrotask(() => {
+      if (this.#closed !== null || message.settled) return;
+      if (this.#open !== null && this.#open.message === message) {
+        this.#stop(message, '#');
+        return;
+      }
+      if (message.chunks > 0 && !message.finished) {
+        this.#stream.cork();
+        // another message's open chunk ends first, so the `#` chunk is not written inside it
+        this.#closeChunk('+');
+        this.#openChunk(message, '*');
+        this.#closeChunk('#');
+        this.#stream.uncork();
+      }
+      this.#stop(message, '#');
+    });
+  };
+
+  #log(head: string, bodyLength: number, sample: Buffer[], endLine: string): void {
+    this.#traffic?.({
+      direction: 'out', time: Date.now(), connection: this.#label, head,
+      bodyLength, body: summarizeBody(sample, bodyLength), endLine,
+    });
+  }
+}
