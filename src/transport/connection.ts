@@ -241,7 +241,8 @@ export class MsrpConnection extends EventEmitter<ConnectionEvents> {
         }));
         return;
       }
-      const mode = failureReportOf(chunk);
+      // RFC 4975 §7.1.2: nobody answers a REPORT, so it waits for nothing
+      const mode = chunk.method === 'REPORT' ? 'no' : failureReportOf(chunk);
       this.transactions.add(chunk.transactionId, mode, { settle: resolve, fail: reject });
       this.writer.writeChunk(chunk, parts, (error) => {
         if (error) {
