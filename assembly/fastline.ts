@@ -10,10 +10,10 @@
 // split, so lines go through both paths).
 
 import { HeaderId } from './constants';
-import { isFlag, plainRun, valueHigh } from './scan';
-import { C_ALPHA, C_TOKEN, C_UPPER, cls, nameIdAt } from './tables';
+import { classEnd, isFlag, plainRun, valueHigh } from './scan';
+import { C_ALNUM, C_ALPHA, C_IDENT, C_TOKEN, C_UPPER, cls, nameIdAt } from './tables';
 import { NEEDLE_PREFIX, Slot, TID_MAX, needleOf } from './slot';
-import { lineEnd, tidRun } from './head';
+import { lineEnd } from './head';
 import {
   BR_TOTAL, CR, END_MISMATCH, HTAB, LF, MAX_SAFE, SL_CODE3, SL_COMMENT, SL_METHOD, SP, STS_AFTER, STS_COMMENT,
   ST_HFIRST, ST_HOTHER, ST_HVALUE, ST_START, V_ANY,
@@ -52,9 +52,18 @@ export function fastLine(s: Slot, p: usize, end: usize, hb: isize): usize {
  */
 function startLine(s: Slot, p: usize, lim: usize): usize {
   if (lim - p < 8 || load<u32>(p) != MSRP_WORD || <u32>load<u8>(p, 4) != SP) return 0;
-  let q = tidRun(s, p + 5, lim);
-  let n = <u32>s.tidLen;
-  if (q + 1 >= lim || <u32>load<u8>(q) != SP || s.tidBad || s.ctl || n < 4 || n > TID_MAX) return undo(s);
+  // ident = ALPHANUM 3*31ident-char, then SP
+  let t = p + 5;
+  let q = classEnd(t, lim, C_IDENT);
+  let n = <u32>(q - t);
+  if (q + 1 >= lim || <u32>load<u8>(q) != SP || n < 4 || n > TID_MAX || !(cls(<u32>load<u8>(t)) & C_ALNUM)) return 0;
+  // the id goes after `CRLF -------` in the needle: four words cover 32 octets (the needle has room)
+  let to = needleOf(s) + NEEDLE_PREFIX;
+  store<u64>(to, load<u64>(t));
+  store<u64>(to, load<u64>(t, 8), 8);
+  store<u64>(to, load<u64>(t, 16), 16);
+  store<u64>(to, load<u64>(t, 24), 24);
+  s.tidLen = <u8>n;
   let r = q + 1;
   let c = <u32>load<u8>(r);
   if (cls(c) & C_UPPER) {
@@ -115,8 +124,7 @@ function headerLine(s: Slot, p: usize, lim: usize, hb: isize): usize {
     return e;
   }
   if (!(cls(c) & C_ALPHA)) return 0;
-  let q = p + 1;
-  while (q < lim && (cls(<u32>load<u8>(q)) & C_TOKEN)) q++;
+  let q = classEnd(p + 1, lim, C_TOKEN);
   if (q >= lim || <u32>load<u8>(q) != 0x3a) return 0;
   let v = q + 1;
   while (v < lim && (<u32>load<u8>(v) == SP || <u32>load<u8>(v) == HTAB)) v++;

@@ -3,6 +3,8 @@
 // scan. Two tiers from one source: with ASC_FEATURE_SIMD the filters run on
 // v128 (splat, compare, bitmask, ctz), without it on 64-bit words (SWAR).
 
+import { C_IDENT, C_TOKEN, IDENT_HI, IDENT_LO, TOKEN_HI, TOKEN_LO, cls } from './tables';
+
 const CR: u32 = 0x0d;
 const LF: u32 = 0x0a;
 const DASH: u32 = 0x2d;
@@ -78,6 +80,31 @@ export function nextCandidate(p: usize, end: usize): usize {
     p++;
   }
   return end;
+}
+
+/**
+ * The first position in [p, lim) whose octet is not in the class (C_TOKEN or
+ * C_IDENT), or `lim`. The SIMD tier tests 16 octets per step with the nibble
+ * tables (tables.ts), reading up to 15 octets past `lim` (window guard).
+ */
+export function classEnd(p: usize, lim: usize, klass: u32): usize {
+  if (ASC_FEATURE_SIMD) {
+    let lo = v128.load(klass == C_TOKEN ? TOKEN_LO : IDENT_LO);
+    let hi = v128.load(klass == C_TOKEN ? TOKEN_HI : IDENT_HI);
+    let nibble = i8x16.splat(0x0f);
+    let zero = i8x16.splat(0);
+    while (p < lim) {
+      let v = v128.load(p);
+      // swizzle picks table lane (index & 15 for low nibbles; shr_u gives 0..15 for high ones)
+      let hit = v128.and(i8x16.swizzle(lo, v128.and(v, nibble)), i8x16.swizzle(hi, i8x16.shr_u(v, 4)));
+      let out = <u32>i8x16.bitmask(i8x16.eq(hit, zero));
+      if (out != 0) return min(p + <usize>ctz(out), lim);
+      p += 16;
+    }
+    return lim;
+  }
+  while (p < lim && (cls(<u32>load<u8>(p)) & klass)) p++;
+  return p;
 }
 
 /** The first CR in [p, lim), or `lim`: where a head line may end. */

@@ -48,6 +48,19 @@ const NAME_WORDS: usize = memory.data(32 * 48, 16);
 /** Per name length, the ids of that length, one per octet (at most four). */
 const LEN_IDS: usize = memory.data(32 * 4, 16);
 
+/**
+ * Nibble tables for testing a class on 16 octets at once (i8x16.swizzle):
+ * octet b is in the class exactly when LO[b & 15] & HI[b >> 4] != 0. HI gives
+ * each high nibble 2..7 its own bit (0 for the others: no token or ident octet
+ * is a control or >= 0x80); LO[l] holds the bits of the high nibbles h for
+ * which (h << 4 | l) is in the class. Two tables per class: token, then ident.
+ */
+export const NIBBLES: usize = memory.data(64, 16);
+export const TOKEN_LO: usize = NIBBLES;
+export const TOKEN_HI: usize = NIBBLES + 16;
+export const IDENT_LO: usize = NIBBLES + 32;
+export const IDENT_HI: usize = NIBBLES + 48;
+
 let built = false;
 
 function setClass(from: u32, to: u32, bits: u32): void {
@@ -68,6 +81,16 @@ export function buildTables(): void {
   setClass(0x21, 0x21, C_TOKEN); setClass(0x23, 0x27, C_TOKEN); setClass(0x2a, 0x2b, C_TOKEN);
   setClass(0x2d, 0x2e, C_TOKEN); setClass(0x5e, 0x7e, C_TOKEN);
   setClass(0x00, 0x08, C_CTL); setClass(0x0a, 0x1f, C_CTL); setClass(0x7f, 0x7f, C_CTL);
+  for (let h: u32 = 2; h <= 7; h++) {
+    let bit = <u8>(<u32>1 << (h - 2));
+    store<u8>(TOKEN_HI + <usize>h, bit);
+    store<u8>(IDENT_HI + <usize>h, bit);
+    for (let l: u32 = 0; l < 16; l++) {
+      let k = cls(h << 4 | l);
+      if (k & C_TOKEN) store<u8>(TOKEN_LO + <usize>l, load<u8>(TOKEN_LO + <usize>l) | bit);
+      if (k & C_IDENT) store<u8>(IDENT_LO + <usize>l, load<u8>(IDENT_LO + <usize>l) | bit);
+    }
+  }
 
   for (let k = 0; k < NAMES.length; k++) {
     let name = NAMES[k];
