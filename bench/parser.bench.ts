@@ -7,7 +7,8 @@
  *   random octets, base64 text, and adversarial text (every line a near miss
  *   of the end-line); three streams in turn, so the data is not cache-hot;
  * - small: about 220-octet chat SENDs decoded by ChunkParser to Chunk objects
- *   with every header string materialised.
+ *   with every header string materialised (the JSON's small figures); also
+ *   the engine alone (RawHead strings, no Chunk), for scale.
  *
  * Every contender's output is checked equal before timing. Prints one line
  * per case, a table (MB/s and chunks/s, GB = 10^9 octets), and as the last
@@ -65,6 +66,13 @@ const countingSink: FramingSink = {
 function runLarge(make: () => FramingEngine, pieces: Buffer[]): void {
   const engine = make();
   for (const piece of pieces) engine.feed(piece, countingSink);
+  engine.finish(countingSink);
+}
+
+/** The engine alone on the chat stream: heads with their strings, no Chunk objects. */
+function runChatEngine(make: () => FramingEngine): void {
+  const engine = make();
+  for (const piece of chatPieces) engine.feed(piece, countingSink);
   engine.finish(countingSink);
 }
 
@@ -129,6 +137,16 @@ for (const [name, make] of CONTENDERS) {
     onComplete(e: Benchmark.Event) {
       const t = e.target as unknown as Benchmark;
       rows.push({ case: 'chat', contender: name, octets: chat.stream.length, chunks: chat.chunks, seconds: t.stats.mean });
+    },
+  });
+}
+for (const [name, make] of CONTENDERS) {
+  bench.add(`parse chat 220B engine-only x ${name}`, () => runChatEngine(make), {
+    maxTime: MAX_TIME, minSamples: 5,
+    onComplete(e: Benchmark.Event) {
+      const t = e.target as unknown as Benchmark;
+      rows.push({ case: 'chat engine-only', contender: name, octets: chat.stream.length, chunks: chat.chunks,
+        seconds: t.stats.mean });
     },
   });
 }
