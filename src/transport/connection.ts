@@ -309,6 +309,7 @@ export class MsrpConnection extends EventEmitter<ConnectionEvents> {
   };
 
   readonly #onStreamEnd = (): void => {
+    if (!this.#ending) this.#closeError ??= new MsrpConnectionError('MSRP_ERR_CONNECTION_LOST', `the peer closed ${this.label}`);
     if (!this.#closed) this.#parser.finish();
     // the peer half-closed: nothing more can be read, so no request can be answered in turn
     if (!this.#ending) this.close();
@@ -425,6 +426,13 @@ export class MsrpConnection extends EventEmitter<ConnectionEvents> {
   #onParseError(error: MsrpParseError): void {
     const current = this.#current;
     this.#current = null;
+    if (error.code === 'MSRP_ERR_TRUNCATED') {
+      // the stream ended inside a chunk: the peer left, nothing is wrong with the bytes read
+      const lost = new MsrpConnectionError('MSRP_ERR_CONNECTION_LOST', `${this.label} ended inside a chunk`, { cause: error });
+      if (current !== null && current.mode === Mode.STREAM) current.target?.onSendTruncated?.(current.chunk, lost);
+      this.#closeError ??= lost;
+      return;
+    }
     this.logger.warn({ connection: this.label, code: error.code, status: error.statusCode, fatal: error.fatal }, error.message);
     if (current !== null && current.mode === Mode.STREAM) current.target?.onSendTruncated?.(current.chunk, error);
     if (error.fatal) {
