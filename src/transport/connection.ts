@@ -160,6 +160,11 @@ export class MsrpConnection extends EventEmitter<ConnectionEvents> {
     return this.#closed;
   }
 
+  /** True once `close()` or `destroy()` was called or the stream closed: not to be reused. */
+  get closing(): boolean {
+    return this.#closed || this.#ending;
+  }
+
   /** True for a TLS connection. */
   get secure(): boolean {
     return this.stream.encrypted === true;
@@ -196,6 +201,11 @@ export class MsrpConnection extends EventEmitter<ConnectionEvents> {
   /** True when a session with `uri`'s session id is registered here. */
   hasSession(uri: MsrpUri): boolean {
     return uri.sessionId !== null && this.#sessions.has(uri.sessionId);
+  }
+
+  /** The target registered for `uri`'s session id (for a resolver that has just registered one). */
+  targetOf(uri: MsrpUri): RequestTarget | undefined {
+    return uri.sessionId === null ? undefined : this.#sessions.get(uri.sessionId)?.target;
   }
 
   /**
