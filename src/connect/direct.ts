@@ -67,27 +67,62 @@ function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: 
   return { promise, resolve, reject };
 }
 
-/** The active end: connects to the peer and binds with an empty SEND. */
-export class ConnectorDirect {
-  readonly #options: ConnectOptions;
-  readonly #once = new OneUse('ConnectorDirect');
-  readonly #logger: Logger;
-  #localUri: MsrpUri | null = null;
-  #remotePath: MsrpUri[] | null = null;
-  /** the transport this connector's own binding runs on */
-  #outbound: MsrpTransport | null = null;
-  /** settles complete() */
+/**
+ * What ConnectorDirect and AcceptorDirect share (msrplib's ConnectBase): the
+ * options, one use, the local URI, and the one result of complete().
+ */
+abstract class ConnectBase {
+  protected readonly options: ConnectOptions;
+  protected readonly once: OneUse;
+  protected readonly logger: Logger;
+  protected local: MsrpUri | null = null;
+  protected settled = false;
   readonly #result = deferred<MsrpTransport>();
-  #settled = false;
 
-  constructor(options: ConnectOptions = {}) {
-    this.#options = options;
-    this.#logger = options.logger ?? noopLogger;
+  constructor(name: string, options: ConnectOptions) {
+    this.options = options;
+    this.once = new OneUse(name);
+    this.logger = options.logger ?? noopLogger;
   }
 
   /** This end's URI once prepared. */
   get localUri(): MsrpUri | null {
-    return this.#localUri;
+    return this.local;
+  }
+
+  /** What complete() returns. */
+  protected get result(): Promise<MsrpTransport> {
+    return this.result;
+  }
+
+  /** Settles complete() with `transport` (once). */
+  protected succeed(transport: MsrpTransport): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.release(true);
+    this.#result.resolve(transport);
+  }
+
+  /** Settles complete() with `error` (once). */
+  protected fail(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.release(false);
+    this.#result.reject(error);
+  }
+
+  /** Frees what the attempt held: everything on failure, only helpers on success. */
+  protected abstract release(success: boolean): void;
+}
+
+/** The active end: connects to the peer and binds with an empty SEND. */
+export class ConnectorDirect extends ConnectBase {
+  #remotePath: MsrpUri[] | null = null;
+  /** the transport this connector's own binding runs on */
+  #outbound: MsrpTransport | null = null;
+
+  constructor(options: ConnectOptions = {}) {
+    super('ConnectorDirect', options);
   }
 
   /**
@@ -96,12 +131,12 @@ export class ConnectorDirect {
    * absent (RFC 6135 §4.2.2: nobody connects to an active end).
    */
   async prepare(localUri?: MsrpUri): Promise<MsrpUri[]> {
-    this.#once.enter(1, 'prepare');
-    const server = this.#options.server;
+    this.once.enter(1, 'prepare');
+    const server = this.options.server;
     const port = server?.port ?? ACTIVE_PORT;
-    let uri = localUri ?? makeLocalUri({ host: server?.host ?? this.#options.host, port, secure: server?.secure ?? this.#options.tls !== undefined });
+    let uri = localUri ?? makeLocalUri({ host: server?.host ?? this.options.host, port, secure: server?.secure ?? this.options.tls !== undefined });
     if (uri.port === null || uri.port === 0) uri = uri.with({ port });
-    this.#localUri = uri;
+    this.local = uri;
     server?.register(uri, (request) => this.#inbound(request));
     return [uri];
   }
@@ -113,33 +148,33 @@ export class ConnectorDirect {
    * MSRP_ERR_TLS_FINGERPRINT, MSRP_ERR_CANCELLED).
    */
   async complete(fullRemotePath: readonly MsrpUri[]): Promise<MsrpTransport> {
-    this.#once.enter(2, 'complete');
-    const local = this.#localUri;
+    this.once.enter(2, 'complete');
+    const local = this.local;
     if (local === null) throw new MsrpConnectError('MSRP_ERR_USED', 'ConnectorDirect.complete() needs prepare() first');
     if (fullRemotePath.length === 0) throw new RangeError('the remote path is empty');
     this.#remotePath = [...fullRemotePath];
     void this.#connect(local, this.#remotePath);
-    return this.#result.promise;
+    return this.result;
   }
 
   /** Gives up: complete() rejects with MSRP_ERR_CANCELLED and the connection made for it is released. */
   cancel(): void {
-    if (!this.#once.cancel() && this.#settled) return;
-    this.#fail(new MsrpConnectError('MSRP_ERR_CANCELLED', 'ConnectorDirect was cancelled'));
+    this.once.cancel();
+    this.fail(new MsrpConnectError('MSRP_ERR_CANCELLED', 'ConnectorDirect was cancelled'));
   }
 
   async #connect(local: MsrpUri, remotePath: MsrpUri[]): Promise<void> {
-    const options = this.#options;
+    const options = this.options;
     let connection: MsrpConnection;
     try {
       const target = remotePath[0];
       const pool = options.pool === undefined ? defaultPool : options.pool;
       connection = pool === null ? await dial(target, options) : await pool.acquire(target, options);
     } catch (err) {
-      this.#fail(err as Error);
+      this.fail(err as Error);
       return;
     }
-    if (this.#settled) {
+    if (this.settled) {
       if (connection.sessionCount === 0) connection.close();
       return;
     }
@@ -147,7 +182,7 @@ export class ConnectorDirect {
     try {
       transport = new MsrpTransport(connection, local, remotePath, options.transport);
     } catch (err) {
-      this.#fail(new MsrpConnectError('MSRP_ERR_BIND', `cannot use ${connection.label}: ${(err as Error).message}`, 0, { cause: err }));
+      this.fail(new MsrpConnectError('MSRP_ERR_BIND', `cannot use ${connection.label}: ${(err as Error).message}`, 0, { cause: err }));
       return;
     }
     this.#outbound = transport;
@@ -157,20 +192,20 @@ export class ConnectorDirect {
     } catch (err) {
       if (this.#outbound === transport) this.#outbound = null;
       transport.close();
-      if (options.server !== undefined && (err as MsrpConnectError).statusCode === 506 && !this.#settled) {
+      if (options.server !== undefined && (err as MsrpConnectError).statusCode === 506 && !this.settled) {
         // a peer that is active too keeps the connection it opened: its binding will come through the server
-        setTimeout(() => this.#fail(err as Error), bindTimeout).unref();
+        setTimeout(() => this.fail(err as Error), bindTimeout).unref();
         return;
       }
-      this.#fail(err as Error);
+      this.fail(err as Error);
       return;
     }
-    if (this.#settled) {
+    if (this.settled) {
       transport.close();
       return;
     }
     options.server?.markBound(local, connection);
-    this.#succeed(transport);
+    this.succeed(transport);
   }
 
   /**
@@ -179,63 +214,43 @@ export class ConnectorDirect {
    * and the peer's URI sorts first; otherwise 506.
    */
   #inbound(request: BindingRequest): Resolution {
-    const local = this.#localUri as MsrpUri;
+    const local = this.local as MsrpUri;
     const remote = this.#remotePath;
     const peer = request.fromPath[request.fromPath.length - 1];
-    if (this.#settled || remote === null || !peer.equals(remote[remote.length - 1])) return remote === null ? 'unknown' : 'elsewhere';
+    if (this.settled || remote === null || !peer.equals(remote[remote.length - 1])) return remote === null ? 'unknown' : 'elsewhere';
     if (peer.toString() >= local.toString()) return 'elsewhere';
-    const pins = this.#options.tls?.fingerprint;
+    const pins = this.options.tls?.fingerprint;
     if (request.connection.secure && checkPinnedPeer(request.connection.stream as tls.TLSSocket, pins) !== null) return 'unknown';
-    const transport = new MsrpTransport(request.connection, local, remote, this.#options.transport);
-    this.#options.server?.markBound(local, request.connection);
-    this.#logger.debug({ connection: request.connection.label }, 'msrp both ends active: bound on the peer\'s connection');
+    const transport = new MsrpTransport(request.connection, local, remote, this.options.transport);
+    this.options.server?.markBound(local, request.connection);
+    this.logger.debug({ connection: request.connection.label }, 'msrp both ends active: bound on the peer\'s connection');
     const outbound = this.#outbound;
     this.#outbound = null;
-    this.#succeed(transport);
+    this.succeed(transport);
     outbound?.close();
     return request.connection.targetOf(local) ?? 'unknown';
   }
 
-  #succeed(transport: MsrpTransport): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.#result.resolve(transport);
-  }
-
-  #fail(error: Error): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    const local = this.#localUri;
-    if (local !== null) this.#options.server?.unregister(local);
+  protected release(success: boolean): void {
+    if (success) return;
+    const local = this.local;
+    if (local !== null) this.options.server?.unregister(local);
     this.#outbound?.close();
     this.#outbound = null;
-    this.#result.reject(error);
   }
 }
 
 /** The passive end: waits for the peer to connect and bind. */
-export class AcceptorDirect {
-  readonly #options: ConnectOptions;
-  readonly #once = new OneUse('AcceptorDirect');
-  readonly #logger: Logger;
+export class AcceptorDirect extends ConnectBase {
   #server: MsrpServer | null = null;
   #ownServer = false;
-  #localUri: MsrpUri | null = null;
   #remotePath: MsrpUri[] | null = null;
   /** a transport bound before complete() was called */
   #early: MsrpTransport | null = null;
-  readonly #result = deferred<MsrpTransport>();
-  #settled = false;
   #timer: NodeJS.Timeout | null = null;
 
   constructor(options: ConnectOptions = {}) {
-    this.#options = options;
-    this.#logger = options.logger ?? noopLogger;
-  }
-
-  /** This end's URI once prepared. */
-  get localUri(): MsrpUri | null {
-    return this.#localUri;
+    super('AcceptorDirect', options);
   }
 
   /**
@@ -244,24 +259,24 @@ export class AcceptorDirect {
    * by the real port.
    */
   async prepare(localUri?: MsrpUri): Promise<MsrpUri[]> {
-    this.#once.enter(1, 'prepare');
-    let server = this.#options.server;
+    this.once.enter(1, 'prepare');
+    let server = this.options.server;
     if (server === undefined) {
-      const secure = localUri?.secure ?? this.#options.tls?.cert !== undefined;
+      const secure = localUri?.secure ?? this.options.tls?.cert !== undefined;
       server = await MsrpServer.listen({
-        ...this.#options, listenHost: localUri?.host ?? this.#options.host ?? '0.0.0.0', port: localUri?.port ?? 0, secure,
-        host: localUri?.host ?? this.#options.host,
+        ...this.options, listenHost: localUri?.host ?? this.options.host ?? '0.0.0.0', port: localUri?.port ?? 0, secure,
+        host: localUri?.host ?? this.options.host,
       });
       this.#ownServer = true;
     }
     this.#server = server;
-    if (this.#once.cancelled) {
-      this.#release();
+    if (this.once.cancelled) {
+      this.release(false);
       throw new MsrpConnectError('MSRP_ERR_CANCELLED', 'AcceptorDirect was cancelled');
     }
     let uri = localUri ?? server.makeUri();
     if (uri.port === null || uri.port === 0) uri = uri.with({ port: server.port });
-    this.#localUri = uri;
+    this.local = uri;
     server.register(uri, (request) => this.#bind(request));
     return [uri];
   }
@@ -272,78 +287,61 @@ export class AcceptorDirect {
    * by a peer other than the last URI of `fullRemotePath`), MSRP_ERR_CANCELLED.
    */
   async complete(fullRemotePath: readonly MsrpUri[]): Promise<MsrpTransport> {
-    this.#once.enter(2, 'complete');
-    if (this.#localUri === null) throw new MsrpConnectError('MSRP_ERR_USED', 'AcceptorDirect.complete() needs prepare() first');
+    this.once.enter(2, 'complete');
+    if (this.local === null) throw new MsrpConnectError('MSRP_ERR_USED', 'AcceptorDirect.complete() needs prepare() first');
     if (fullRemotePath.length === 0) throw new RangeError('the remote path is empty');
     this.#remotePath = [...fullRemotePath];
     const early = this.#early;
     if (early !== null) {
       const peer = early.remotePath[early.remotePath.length - 1];
-      if (peer.equals(fullRemotePath[fullRemotePath.length - 1])) this.#succeed(early);
-      else this.#fail(new MsrpConnectError('MSRP_ERR_BIND', `the session was bound by ${peer}, not by ${fullRemotePath[fullRemotePath.length - 1]}`));
+      if (peer.equals(fullRemotePath[fullRemotePath.length - 1])) this.succeed(early);
+      else this.fail(new MsrpConnectError('MSRP_ERR_BIND', `the session was bound by ${peer}, not by ${fullRemotePath[fullRemotePath.length - 1]}`));
     } else {
-      const ms = this.#options.bindTimeout ?? DEFAULT_BIND_TIMEOUT;
-      this.#timer = setTimeout(() => this.#fail(new MsrpConnectError('MSRP_ERR_BIND_TIMEOUT', `no peer bound ${this.#localUri} within ${ms} ms`)), ms);
+      const ms = this.options.bindTimeout ?? DEFAULT_BIND_TIMEOUT;
+      this.#timer = setTimeout(() => this.fail(new MsrpConnectError('MSRP_ERR_BIND_TIMEOUT', `no peer bound ${this.local} within ${ms} ms`)), ms);
     }
-    return this.#result.promise;
+    return this.result;
   }
 
   /** Gives up: complete() rejects with MSRP_ERR_CANCELLED; the listener (if its own) and any early binding are released. */
   cancel(): void {
-    if (!this.#once.cancel() && this.#settled) return;
-    this.#early?.close();
-    this.#early = null;
-    this.#fail(new MsrpConnectError('MSRP_ERR_CANCELLED', 'AcceptorDirect was cancelled'));
-    this.#release();
+    this.once.cancel();
+    this.fail(new MsrpConnectError('MSRP_ERR_CANCELLED', 'AcceptorDirect was cancelled'));
   }
 
   /** The first request for this session: checks the peer and binds the session to its connection. */
   #bind(request: BindingRequest): Resolution {
-    if (this.#settled || this.#early !== null) return 'elsewhere';
-    const local = this.#localUri as MsrpUri;
+    if (this.settled || this.#early !== null) return 'elsewhere';
+    const local = this.local as MsrpUri;
     const { connection } = request;
     if (local.secure && !connection.secure) return 'unknown';
-    const pinned = connection.secure ? checkPinnedPeer(connection.stream as tls.TLSSocket, this.#options.tls?.fingerprint) : null;
+    const pinned = connection.secure ? checkPinnedPeer(connection.stream as tls.TLSSocket, this.options.tls?.fingerprint) : null;
     if (pinned !== null) {
-      this.#logger.warn({ connection: connection.label, err: pinned.message }, 'msrps binding refused');
+      this.logger.warn({ connection: connection.label, err: pinned.message }, 'msrps binding refused');
       return 'unknown';
     }
     const remote = this.#remotePath;
     const peer = request.fromPath[request.fromPath.length - 1];
     if (remote !== null && !peer.equals(remote[remote.length - 1])) {
-      this.#logger.warn({ connection: connection.label, from: peer.toString() }, 'msrp binding from an unexpected peer');
+      this.logger.warn({ connection: connection.label, from: peer.toString() }, 'msrp binding from an unexpected peer');
       return 'unknown';
     }
-    const transport = new MsrpTransport(connection, local, remote ?? request.fromPath, this.#options.transport);
+    const transport = new MsrpTransport(connection, local, remote ?? request.fromPath, this.options.transport);
     this.#server?.markBound(local, connection);
     if (remote === null) this.#early = transport;
-    else this.#succeed(transport);
+    else this.succeed(transport);
     return connection.targetOf(local) ?? 'unknown';
   }
 
-  #succeed(transport: MsrpTransport): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.#early = null;
+  /** Stops the timer, closes a server of its own (a bound connection stays), and on failure drops the session. */
+  protected release(success: boolean): void {
     if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#result.resolve(transport);
-    this.#release();
-  }
-
-  #fail(error: Error): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    const local = this.#localUri;
-    if (local !== null) this.#server?.unregister(local);
-    this.#early?.close();
+    if (!success) {
+      const local = this.local;
+      if (local !== null) this.#server?.unregister(local);
+      this.#early?.close();
+    }
     this.#early = null;
-    this.#result.reject(error);
-    this.#release();
-  }
-
-  /** Closes a server of its own (its bound connection stays). */
-  #release(): void {
     if (this.#ownServer && this.#server !== null) void this.#server.close();
   }
 }
