@@ -92,7 +92,7 @@ abstract class ConnectBase {
 
   /** What complete() returns. */
   protected get result(): Promise<MsrpTransport> {
-    return this.result;
+    return this.#result.promise;
   }
 
   /** Settles complete() with `transport` (once). */
