@@ -55,3 +55,24 @@ export {
 export type { DispositionRequest, Imdn, ImdnRequest, ImdnResponseOptions, NotificationType } from './streams/imdn.ts';
 export { createUniqueFile, sanitizeFileName } from './streams/file-name.ts';
 export type { SanitizeOptions, UniqueFile, UniqueFileOptions } from './streams/file-name.ts';
+export {
+  BufferSource, DEFAULT_SLICE_SIZE, DEFAULT_TRANSACTION_TIMEOUT, failureReportOf, makeResponse, mayRespond, MAX_UNINTERRUPTIBLE,
+  MsrpConnection, MsrpTransport, OutgoingMessage, PushSource, ReadableSource, TransactionTable,
+} from './transport.ts';
+export type {
+  BodySource, ByteStream, ConnectionEvents, ConnectionOptions, MakeChunkOptions, MessageOutcome, MsrpTransportOptions,
+  OutgoingMessageEvents, RequestTarget, Resolution, SendMessageOptions, SentChunk, SessionHandler, TransactionHandlers,
+  TransactionResult, TransportEvents, WriterOptions,
+} from './transport.ts';
+export {
+  childLogger, consoleLogger, formatTrafficRecord, noopLogger, summarizeBody, trafficLogTo, trafficLogToLogger,
+} from './log.ts';
+export type { LogFn, Logger, TrafficLog, TrafficRecord } from './log.ts';
+export {
+  AcceptorDirect, answerSetup, certificateFingerprint, ConnectionPool, connectionRole, ConnectorDirect, defaultPool,
+  fingerprintMatches, getAcceptor, getConnector, MsrpServer, offerSetup, parseFingerprint, parseSetup,
+} from './connect/index.ts';
+export type {
+  BindingHandler, BindingRequest, ConnectionRole, ConnectOptions, Connector, Fingerprint, MsrpServerOptions, MsrpTlsOptions,
+  SetupValue,
+} from './connect/index.ts';
