@@ -73,6 +73,8 @@ interface OpenChunk {
   head: string;
   sample: Buffer[] | null;
   sampled: number;
+  /** what the message's events say about this chunk; its flag is set at the end-line */
+  sent: SentChunk;
 }
 
 const CRLF_DASHES = '\r\n-------';
@@ -368,11 +370,23 @@ export class ChunkWriter {
     const transactionId = this.#newTransactionId();
     const head = `MSRP ${transactionId} SEND\r\n${message.template[0]}Byte-Range: ${formatByteRange(range)}\r\n${message.template[1]}\r\n`;
     this.#stream.write(Buffer.from(head, 'utf8'));
+    const sent: SentChunk = { transactionId, byteRange: range, continuationFlag: '+' };
     const open: OpenChunk = {
       message, transactionId, start, end, bytes: 0, head,
-      sample: this.#traffic !== null ? [] : null, sampled: 0,
+      sample: this.#traffic !== null ? [] : null, sampled: 0, sent,
     };
     this.#open = open;
+    // In the table from its head on: an error response to a chunk still being
+    // written (a 413 sent as soon as the receiver knows) stops it at once with `#`
+    // (RFC 4975 §7.3.2); its timer still starts only at the end-line.
+    message.outstanding++;
+    this.#transactions.add(transactionId, message.failureReport, {
+      settle: (result: TransactionResult) => {
+        if (message.chunkSettled(sent, result)) this.#stop(message, '#');
+      },
+      fail: (error: Error) => message.fail(error),
+      late: (response: Chunk) => message.emit('late-response', sent, response),
+    });
     return open;
   }
 
@@ -382,28 +396,17 @@ export class ChunkWriter {
     return id;
   }
 
-  /** Ends the open chunk with `flag` and hands its transaction to the table. */
+  /** Ends the open chunk with `flag` and starts its transaction's timer once the end-line is written. */
   #closeChunk(flag: '$' | '+' | '#'): void {
     const open = this.#open;
     if (open === null) return;
     this.#open = null;
     const message = open.message;
     const endLine = `${CRLF_DASHES}${open.transactionId}${flag}\r\n`;
-    const sent: SentChunk = {
-      transactionId: open.transactionId,
-      byteRange: { start: open.start + 1, end: open.end === '*' ? '*' : open.end, total: message.total },
-      continuationFlag: flag,
-    };
+    const sent = open.sent;
+    sent.continuationFlag = flag;
     const transactionId = open.transactionId;
-    message.outstanding++;
     message.chunks++;
-    this.#transactions.add(transactionId, message.failureReport, {
-      settle: (result: TransactionResult) => {
-        if (message.chunkSettled(sent, result)) this.#stop(message, '#');
-      },
-      fail: (error: Error) => message.fail(error),
-      late: (response: Chunk) => message.emit('late-response', sent, response),
-    });
     this.#stream.write(Buffer.from(endLine, 'latin1'), (error) => {
       if (error) return; // the connection's close fails the transaction
       this.#transactions.start(transactionId);
