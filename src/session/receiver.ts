@@ -81,6 +81,8 @@ export interface ReceiverEvents {
   request(chunk: Chunk): boolean | void;
 }
 
+const noop = (): void => {};
+
 /** Message-IDs whose stream was destroyed, remembered so later chunks get 413. */
 const REFUSED_MEMORY = 256;
 
@@ -97,6 +99,8 @@ export class Receiver implements SessionHandler {
   #current: IncomingChunk<IncomingMeta> | null = null;
   #currentId = '';
   #currentRefused = false;
+  /** the current chunk was already answered (an early 413) */
+  #answered = false;
 
   constructor(transport: MsrpTransport, events: ReceiverEvents, options: ReceiverOptions = {}) {
     this.#transport = transport;
@@ -116,6 +120,7 @@ export class Receiver implements SessionHandler {
     const messageId = chunk.messageId as string;
     const byteRange = chunk.byteRange ?? null;
     this.#currentId = messageId;
+    this.#answered = false;
     this.#currentRefused = this.#refused.has(messageId);
     if (this.#currentRefused) return true;
     let meta = this.#inProgress.get(messageId);
@@ -136,15 +141,24 @@ export class Receiver implements SessionHandler {
     return true;
   }
 
-  onSendBody(segment: Buffer): boolean {
+  onSendBody(segment: Buffer, chunk: Chunk): boolean {
     const current = this.#current;
-    if (current === null) return true;
-    return current.write(segment);
+    if (current === null || this.#answered) return true;
+    const go = current.write(segment);
+    if (current.status !== StatusCode.OK) {
+      // Answered at once, not at the end-line: the sender stops the chunk in flight
+      // with `#` instead of writing the rest of it (RFC 4975 §7.3.2, §10.5).
+      this.#answered = true;
+      this.#transport.writeResponse(chunk, current.status);
+    }
+    return go;
   }
 
   onSendEnd(chunk: Chunk): boolean {
     const current = this.#current;
+    const answered = this.#answered;
     this.#current = null;
+    this.#answered = false;
     if (this.#currentRefused || current === null) {
       this.#transport.writeResponse(chunk, StatusCode.TOO_LARGE, 'the receiver stopped reading this message');
       return true;
@@ -153,7 +167,7 @@ export class Receiver implements SessionHandler {
     const outcome = current.end(chunk.continuationFlag.charCodeAt(0));
     // the stream was destroyed while this chunk's body was arriving
     const status = this.#refused.has(this.#currentId) ? StatusCode.TOO_LARGE : outcome.status;
-    this.#transport.writeResponse(chunk, status);
+    if (!answered) this.#transport.writeResponse(chunk, status);
     const message = outcome.message;
     if (message !== null) {
       this.#inProgress.delete(message.messageId);
@@ -252,6 +266,6 @@ export class Receiver implements SessionHandler {
     });
     report.setHeader('To-Path', meta.fromPath);
     // no response comes to a REPORT (RFC 4975 §7.1.2); a failed write is the connection's to report
-    this.#transport.writeChunk(report).catch(() => {});
+    this.#transport.writeChunk(report).catch(noop);
   }
 }
