@@ -1,0 +1,199 @@
+/**
+ * One side of a bench:transfer case, run as a child process (node --import
+ * tsx). The parent (bench/transfer.bench.ts) drives it over IPC:
+ *
+ *   parent -> child  {type:'setup', ...Setup}
+ *   child  -> parent {type:'listening', port}            (listening side)
+ *   parent -> child  {type:'connect', port}               (connecting side)
+ *   child  -> parent {type:'ready'}                       (connected, session up)
+ *   parent -> sender {type:'go'}
+ *   child  -> parent {type:'result', ...Result}           (receiver: bytes and time; sender: chat rate)
+ *
+ * Kinds: `raw` is the baseline, the same octets through a plain socket whose
+ * receiver drops 'data' events; `msrp` is one message through MsrpSession,
+ * the receiver reading its 'incoming' stream and dropping the data; `chat`
+ * is `count` small messages pipelined through one session, each answered 200.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { MsrpSession } from '../../src/session.ts';
+import { MsrpConnection, MsrpTransport, type ByteStream } from '../../src/transport.ts';
+import { MsrpUri } from '../../src/protocol/uri.ts';
+import type { IncomingStream } from '../../src/session/incoming-stream.ts';
+
+/** What the parent asks of one side. */
+export interface Setup {
+  role: 'send' | 'recv';
+  kind: 'raw' | 'msrp' | 'chat';
+  /** this side listens (else it connects) */
+  listen: boolean;
+  tls: { cert: string; key: string } | null;
+  /** octets of the message (raw/msrp) */
+  size: number;
+  /** messages (chat) */
+  count: number;
+  /** octets per chat message */
+  chatSize: number;
+  /** this side's and the other side's MSRP URIs */
+  local: string;
+  remote: string;
+}
+
+/** What a side reports. */
+export interface Result {
+  bytes: number;
+  /** ms from the first octet received to the last (receiver), or from the first send to the last 200 (chat sender) */
+  ms: number;
+  messages: number;
+  /** how the sender's message(s) ended */
+  status: string;
+  rssPeak: number;
+}
+
+const PIECE = 1 << 20;
+const CHAT_WINDOW = 8192;
+
+let setup: Setup;
+let socket: ByteStream & net.Socket;
+let session: MsrpSession | null = null;
+let rssPeak = 0;
+const rssTimer = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage.rss()); }, 50);
+rssTimer.unref();
+
+function send(message: Record<string, unknown>): void {
+  process.send?.(message);
+}
+
+process.on('message', (m: { type: string; port?: number } & Setup) => {
+  if (m.type === 'setup') {
+    setup = m;
+    if (setup.listen) listen();
+  } else if (m.type === 'connect') {
+    connect(m.port as number);
+  } else if (m.type === 'go') {
+    void go();
+  } else if (m.type === 'exit') {
+    process.exit(0);
+  }
+});
+
+function listen(): void {
+  const onSocket = (s: net.Socket): void => {
+    server.close();
+    connected(s);
+  };
+  const server = setup.tls !== null
+    ? tls.createServer({ cert: setup.tls.cert, key: setup.tls.key }, onSocket)
+    : net.createServer(onSocket);
+  server.listen(0, '127.0.0.1', () => send({ type: 'listening', port: (server.address() as net.AddressInfo).port }));
+}
+
+function connect(port: number): void {
+  const s = setup.tls !== null
+    ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () => connected(s))
+    : net.connect(port, '127.0.0.1', () => connected(s));
+}
+
+function connected(s: net.Socket): void {
+  socket = s as ByteStream & net.Socket;
+  s.on('error', () => {});
+  if (setup.kind !== 'raw') {
+    const transport = new MsrpTransport(new MsrpConnection(s), MsrpUri.parse(setup.local), [MsrpUri.parse(setup.remote)]);
+    session = new MsrpSession(transport, { keepalive: 0, maxPendingMessages: CHAT_WINDOW * 2 });
+  }
+  if (setup.role === 'recv') receive();
+  send({ type: 'ready' });
+}
+
+function result(r: Omit<Result, 'rssPeak'>): void {
+  rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+  send({ type: 'result', ...r, rssPeak });
+}
+
+function receive(): void {
+  let first = 0;
+  let bytes = 0;
+  if (setup.kind === 'raw') {
+    socket.on('data', (d: Buffer) => {
+      if (bytes === 0) first = performance.now();
+      bytes += d.length;
+      if (bytes >= setup.size) result({ bytes, ms: performance.now() - first, messages: 1, status: 'received' });
+    });
+    return;
+  }
+  const s = session as MsrpSession;
+  if (setup.kind === 'chat') {
+    let messages = 0;
+    s.on('message', () => { messages++; });
+    return;
+  }
+  s.on('incoming', (stream: IncomingStream) => {
+    first = performance.now();
+    stream.on('data', (d: Buffer) => { bytes += d.length; });
+    stream.on('end', () => result({ bytes, ms: performance.now() - first, messages: 1, status: 'received' }));
+    stream.on('error', (e) => result({ bytes, ms: performance.now() - first, messages: 0, status: `error ${e.message}` }));
+  });
+}
+
+/** `size` octets as a Readable of one reused 1 MiB random buffer (nothing else is allocated). */
+function body(size: number): Readable {
+  const piece = randomBytes(PIECE);
+  let left = size;
+  return new Readable({
+    highWaterMark: PIECE,
+    read() {
+      if (left <= 0) return void this.push(null);
+      const n = Math.min(PIECE, left);
+      left -= n;
+      this.push(n === PIECE ? piece : piece.subarray(0, n));
+    },
+  });
+}
+
+async function go(): Promise<void> {
+  if (setup.kind === 'raw') {
+    const piece = randomBytes(PIECE);
+    let left = setup.size;
+    const pump = (): void => {
+      while (left > 0) {
+        const n = Math.min(PIECE, left);
+        left -= n;
+        if (!socket.write(n === PIECE ? piece : piece.subarray(0, n))) return void socket.once('drain', pump);
+      }
+    };
+    pump();
+    return;
+  }
+  const s = session as MsrpSession;
+  if (setup.kind === 'msrp') {
+    const outcome = await s.sendMessage(body(setup.size), 'application/octet-stream', { size: setup.size }).done;
+    send({ type: 'sent', status: outcome.status });
+    return;
+  }
+  // chat: `count` messages pipelined, at most CHAT_WINDOW waiting for their 200
+  const text = Buffer.alloc(setup.chatSize, 'x');
+  let done = 0;
+  let delivered = 0;
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    let sent = 0;
+    const settle = (o: { status: string }): void => {
+      done++;
+      if (o.status === 'delivered') delivered++;
+      if (done === setup.count) resolve();
+      // refill the window in batches, so each turn writes many chunks at once
+      else if (sent - done <= CHAT_WINDOW / 2) pump();
+    };
+    const failed = (): void => settle({ status: 'failed' });
+    const pump = (): void => {
+      while (sent < setup.count && sent - done < CHAT_WINDOW) {
+        sent++;
+        s.sendMessage(text, 'text/plain').done.then(settle, failed);
+      }
+    };
+    pump();
+  });
+  result({ bytes: done * setup.chatSize, ms: performance.now() - start, messages: delivered, status: `${delivered} delivered` });
+}

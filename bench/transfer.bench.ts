@@ -1,0 +1,168 @@
+/**
+ * Transfer benchmark (`npm run bench:transfer`): MsrpSession between two
+ * processes over loopback, against the same octets through a plain socket in
+ * the same run.
+ *
+ * - tcp: 1 GiB as one message (sendMessage of a Readable, received as an
+ *   'incoming' stream whose data is dropped), once with the receiver on the
+ *   connecting side and once on the accepting side; the baseline is the same
+ *   1 GiB written to a net.Socket whose 'data' events are dropped;
+ * - tls: the same over node:tls (a self-signed certificate made with
+ *   `selfsigned` at start), against a plain TLS socket;
+ * - chat: about 200-octet messages pipelined through one session, each
+ *   answered by a 200 (the sender counts `delivered` outcomes).
+ *
+ * Each side runs in its own child process (bench/helpers/transfer-peer.ts);
+ * the receiver times from its first octet to its last. Every case runs
+ * `--runs` times (default 2) and keeps its best. GB = 10^9 octets. Prints a
+ * table, then as the last line one JSON object:
+ * {"tcpGBps", "rawTcpGBps", "tcpRatio", "tcpAcceptGBps", "tlsGBps", "rawTlsGBps", "tlsRatio", "chatPerSec"}
+ * (tcpGBps and tlsGBps: the faster receiving side). `--quick`: 256 MiB and fewer chat messages.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { generate } from 'selfsigned';
+import { randomIdent } from '../src/protocol/chunk.ts';
+import type { Result, Setup } from './helpers/transfer-peer.ts';
+
+const quick = process.argv.includes('--quick');
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 2;
+const SIZE = quick ? 256 * 2 ** 20 : 2 ** 30;
+const CHAT_COUNT = quick ? 100_000 : 400_000;
+const CHAT_SIZE = 200;
+const PEER = fileURLToPath(new URL('./helpers/transfer-peer.ts', import.meta.url));
+
+interface Case {
+  name: string;
+  kind: Setup['kind'];
+  tls: boolean;
+  /** the receiver is the connecting side */
+  receiverConnects: boolean;
+}
+
+interface Measured {
+  result: Result;
+}
+
+type Message = { type: string } & Partial<Result> & { port?: number; status?: string; rssPeak?: number };
+
+function child(): ChildProcess {
+  return fork(PEER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+function nextMessage(c: ChildProcess, type: string): Promise<Message> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: Message): void => {
+      if (m.type !== type) return;
+      c.off('message', onMessage);
+      c.off('exit', onExit);
+      resolve(m);
+    };
+    const onExit = (code: number): void => reject(new Error(`a peer exited (${code}) while waiting for '${type}'`));
+    c.on('message', onMessage);
+    c.once('exit', onExit);
+  });
+}
+
+async function runCase(c: Case, cert: { cert: string; key: string } | null): Promise<Measured> {
+  const sender = child();
+  const receiver = child();
+  try {
+    const [listener, connector] = c.receiverConnects ? [sender, receiver] : [receiver, sender];
+    const uriOf = (port: number): string => `${c.tls ? 'msrps' : 'msrp'}://127.0.0.1:${port}/${randomIdent()};tcp`;
+    const common = { kind: c.kind, tls: c.tls ? cert : null, size: SIZE, count: CHAT_COUNT, chatSize: CHAT_SIZE };
+    const listenerUri = uriOf(2855);
+    const connectorUri = uriOf(2856);
+    const listenerRole = listener === sender ? 'send' : 'recv';
+    const connectorRole = listenerRole === 'send' ? 'recv' : 'send';
+    const listening = nextMessage(listener, 'listening');
+    listener.send({ type: 'setup', ...common, role: listenerRole, listen: true, local: listenerUri, remote: connectorUri });
+    connector.send({ type: 'setup', ...common, role: connectorRole, listen: false, local: connectorUri, remote: listenerUri });
+    const { port } = await listening;
+    const ready = Promise.all([nextMessage(listener, 'ready'), nextMessage(connector, 'ready')]);
+    connector.send({ type: 'connect', port });
+    await ready;
+    // the chat sender times itself; otherwise the receiver does
+    const timer = c.kind === 'chat' ? sender : receiver;
+    const done = nextMessage(timer, 'result');
+    const senderDone = c.kind === 'chat' ? done : nextMessage(sender, c.kind === 'raw' ? 'result' : 'sent').catch(() => null);
+    sender.send({ type: 'go' });
+    const result = (await done) as unknown as Result;
+    if (c.kind === 'msrp') {
+      const sent = await senderDone;
+      if (sent?.status !== 'delivered') throw new Error(`${c.name}: the sender's message ended ${sent?.status}`);
+    }
+    return { result };
+  } finally {
+    for (const p of [sender, receiver]) {
+      p.send?.({ type: 'exit' });
+      p.kill();
+    }
+    await Promise.all([sender, receiver].map((p) => (p.exitCode === null ? once(p, 'exit') : null)));
+  }
+}
+
+async function best(c: Case, cert: { cert: string; key: string } | null): Promise<Measured> {
+  let top: Measured | null = null;
+  for (let i = 0; i < RUNS; i++) {
+    const m = await runCase(c, cert);
+    if (c.kind !== 'chat' && m.result.bytes < SIZE) throw new Error(`${c.name}: received ${m.result.bytes} of ${SIZE} octets (${m.result.status})`);
+    if (c.kind === 'chat' && m.result.messages !== CHAT_COUNT) throw new Error(`${c.name}: ${m.result.status} of ${CHAT_COUNT}`);
+    if (top === null || m.result.ms < top.result.ms) top = m;
+  }
+  return top as Measured;
+}
+
+const gbps = (m: Measured): number => m.result.bytes / (m.result.ms / 1000) / 1e9;
+const perSec = (m: Measured): number => m.result.messages / (m.result.ms / 1000);
+const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
+
+async function main(): Promise<void> {
+  const made = await generate([{ name: 'commonName', value: 'localhost' }], { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' });
+  const cert = { cert: made.cert, key: made.private };
+  console.log(`bench:transfer  node ${process.version}  ${cpus()[0]?.model ?? '?'} x${cpus().length}  ${SIZE / 2 ** 20} MiB  best of ${RUNS}`);
+  const cases: Case[] = [
+    { name: 'raw tcp, receiver connects', kind: 'raw', tls: false, receiverConnects: true },
+    { name: 'raw tcp, receiver accepts', kind: 'raw', tls: false, receiverConnects: false },
+    { name: 'msrp tcp, receiver connects', kind: 'msrp', tls: false, receiverConnects: true },
+    { name: 'msrp tcp, receiver accepts', kind: 'msrp', tls: false, receiverConnects: false },
+    { name: 'raw tls, receiver connects', kind: 'raw', tls: true, receiverConnects: true },
+    { name: 'raw tls, receiver accepts', kind: 'raw', tls: true, receiverConnects: false },
+    { name: 'msrp tls, receiver connects', kind: 'msrp', tls: true, receiverConnects: true },
+    { name: 'msrp tls, receiver accepts', kind: 'msrp', tls: true, receiverConnects: false },
+    { name: `chat ${CHAT_SIZE} B, pipelined`, kind: 'chat', tls: false, receiverConnects: true },
+  ];
+  const results = new Map<string, Measured>();
+  for (const c of cases) {
+    const m = await best(c, cert);
+    results.set(c.name, m);
+    const rate = c.kind === 'chat' ? `${Math.round(perSec(m)).toLocaleString('en')} msg/s` : `${gbps(m).toFixed(3)} GB/s`;
+    console.log(`${c.name.padEnd(32)} ${rate.padStart(16)}  ${m.result.ms.toFixed(0).padStart(6)} ms  receiver RSS ${(m.result.rssPeak / 2 ** 20).toFixed(0)} MiB`);
+  }
+  const g = (name: string): number => gbps(results.get(name) as Measured);
+  const rawTcp = Math.max(g('raw tcp, receiver connects'), g('raw tcp, receiver accepts'));
+  const tcpConnect = g('msrp tcp, receiver connects');
+  const tcpAccept = g('msrp tcp, receiver accepts');
+  const tcp = Math.max(tcpConnect, tcpAccept);
+  const rawTls = Math.max(g('raw tls, receiver connects'), g('raw tls, receiver accepts'));
+  const tls = Math.max(g('msrp tls, receiver connects'), g('msrp tls, receiver accepts'));
+  const chat = perSec(results.get(`chat ${CHAT_SIZE} B, pipelined`) as Measured);
+  console.log('');
+  console.log('| case | GB/s | vs raw |');
+  console.log('| --- | ---: | ---: |');
+  console.log(`| raw tcp (faster side) | ${rawTcp.toFixed(3)} | 1.00 |`);
+  console.log(`| msrp tcp, receiver connects | ${tcpConnect.toFixed(3)} | ${(tcpConnect / rawTcp).toFixed(2)} |`);
+  console.log(`| msrp tcp, receiver accepts | ${tcpAccept.toFixed(3)} | ${(tcpAccept / rawTcp).toFixed(2)} |`);
+  console.log(`| raw tls (faster side) | ${rawTls.toFixed(3)} | 1.00 |`);
+  console.log(`| msrp tls (faster side) | ${tls.toFixed(3)} | ${(tls / rawTls).toFixed(2)} |`);
+  console.log(`| chat, ${CHAT_SIZE} B messages each answered 200 | ${Math.round(chat).toLocaleString('en')} msg/s | |`);
+  console.log(JSON.stringify({
+    tcpGBps: round(tcp), rawTcpGBps: round(rawTcp), tcpRatio: round(tcp / rawTcp), tcpAcceptGBps: round(tcpAccept),
+    tlsGBps: round(tls), rawTlsGBps: round(rawTls), tlsRatio: round(tls / rawTls), chatPerSec: Math.round(chat),
+  }));
+}
+
+await main();
