@@ -52,6 +52,11 @@ export interface RequestTarget {
   onRequest(chunk: Chunk): boolean | void;
   /** the connection closed (error null for a clean close) */
   onClose?(error: Error | null): void;
+  /**
+   * Bodiless SENDs go to onRequest too (a relay forwards them, RFC 4976
+   * §6.4.1); otherwise the connection answers them 200 itself.
+   */
+  readonly takesBodilessSend?: boolean;
 }
 
 /** What a resolver says about a request for a session this connection does not hold. */
@@ -424,7 +429,7 @@ export class MsrpConnection extends EventEmitter<ConnectionEvents> {
     const target = current.target;
     if (current.mode === Mode.STREAM) return target?.onSendEnd?.(chunk) !== false;
     if (target === null) return true;
-    if (chunk.body === undefined && chunk.method === 'SEND') {
+    if (chunk.body === undefined && chunk.method === 'SEND' && target.takesBodilessSend !== true) {
       // a bodiless SEND carries no content: binding a connection or keeping it alive (RFC 4975 §5.4, §7.1)
       this.writeResponse(chunk, StatusCode.OK);
       return true;

@@ -18,7 +18,7 @@
  * with the source's own error when a Readable body fails.
  */
 import { EventEmitter } from 'node:events';
-import { Chunk } from '../protocol/chunk.ts';
+import { Chunk, type ContinuationFlag } from '../protocol/chunk.ts';
 import type { ByteRange, ReportValue } from '../protocol/headers.ts';
 import { isSuccess } from '../protocol/status.ts';
 import type { BodySource } from './sources.ts';
@@ -55,6 +55,8 @@ export interface OutgoingMessageEvents {
   response: [chunk: SentChunk, result: TransactionResult];
   /** an error response to a Failure-Report `partial` chunk after it settled (RFC 4975 §7.1.4) */
   'late-response': [chunk: SentChunk, response: Chunk];
+  /** the writer is done with the message: its last end-line was handed to the socket, or it was stopped */
+  written: [];
 }
 
 /** What the writer needs to start a message. */
@@ -97,6 +99,12 @@ export class OutgoingMessage extends EventEmitter<OutgoingMessageEvents> {
   outstanding = 0;
   /** the last chunk's end-line was written ($ or #) */
   finished = false;
+  /**
+   * The flag of the last chunk (default `$`). A relay forwarding one chunk of
+   * a longer message as a message of its own ends it with that chunk's flag,
+   * `+` or `#` (RFC 4976 §6.4.1); it may be set until the source is done.
+   */
+  lastFlag: ContinuationFlag = '$';
   /** settled: nothing more happens */
   settled = false;
   /** abort() was called */
@@ -150,6 +158,14 @@ export class OutgoingMessage extends EventEmitter<OutgoingMessageEvents> {
     }
     this.maybeSettle();
     return false;
+  }
+
+  /** The writer is done with the message (last end-line written, or stopped): 'written', then settle when nothing is awaited. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.emit('written');
+    this.maybeSettle();
   }
 
   /** Settles once the last chunk is written and every expected response came. */
