@@ -162,9 +162,11 @@ export class OutgoingMessage extends EventEmitter<OutgoingMessageEvents> {
 
   /** The writer is done with the message (last end-line written, or stopped): 'written', then settle when nothing is awaited. */
   finish(): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.emit('written');
+    if (!this.finished) {
+      this.finished = true;
+      this.emit('written');
+    }
+    // a failure stops a message whose last end-line is already out: it settles now
     this.maybeSettle();
   }
 
