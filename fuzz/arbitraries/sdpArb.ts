@@ -59,7 +59,7 @@ export const msrpMediaArb: fc.Arbitrary<MsrpMedia> = fc.record({
   acceptWrappedTypes: fc.subarray(ACCEPT),
   maxSize: fc.option(fc.maxSafeNat(), { nil: null }),
   setup: fc.constantFrom(null, 'active' as const, 'passive' as const, 'actpass' as const),
-  fingerprints: fc.array(fc.record({ hashFunction: fc.constantFrom('sha-1', 'sha-256', 'md5'), value: hexPairsArb }), { maxLength: 2 }),
+  fingerprints: fc.array(fc.record({ hash: fc.constantFrom('sha-1', 'sha-256', 'sha-512'), value: hexPairsArb }), { maxLength: 2 }),
   chatroom: fc.option(fc.array(tokenArb, { maxLength: 3 }), { nil: null }),
   direction: fc.constantFrom('sendrecv' as const, 'sendonly' as const, 'recvonly' as const, 'inactive' as const),
   description: fc.option(lineTextArb, { nil: null }),

@@ -1,13 +1,14 @@
 /**
  * Offer/answer rules for MSRP media descriptions: content types (RFC 4975
- * §8.6, §7.3 mandatory multipart types), who opens the connection (RFC 6135
- * §4.2 over RFC 4145), direction (RFC 3264 §6.1), desktop-sharing roles (the
- * sipsimple `a=rfbsetup` convention) and the checks a stream runs on the
- * remote description before it connects. Pure functions over `MsrpMedia`.
+ * §8.6, §7.3 mandatory multipart types), direction (RFC 3264 §6.1),
+ * desktop-sharing roles (the sipsimple `a=rfbsetup` convention) and the
+ * checks a stream runs on the remote description before it connects. Pure
+ * functions over `MsrpMedia`. Who opens the connection (RFC 6135 a=setup) is
+ * src/connect/roles.ts: offerSetup, answerSetup, connectionRole.
  */
 import { createParseError, type MsrpParseError } from '../errors.ts';
 import { mediaTypeMatches } from '../protocol/headers.ts';
-import type { MediaDirection, MsrpMedia, MsrpSetup } from './sdp.ts';
+import type { MediaDirection, MsrpMedia } from './sdp.ts';
 
 /** Types every MSRP endpoint must be able to receive (RFC 4975 §7.3), so every accept-types must signal them (§8.6). */
 export const MANDATORY_ACCEPT_TYPES: readonly string[] = ['multipart/mixed', 'multipart/alternative'];
@@ -96,54 +97,6 @@ export function deliveryMode(peer: Pick<MsrpMedia, 'acceptTypes' | 'acceptWrappe
 /** True when a message of `size` octets respects the peer's a=max-size (RFC 4975 §8.6; no limit when absent). */
 export function fitsMaxSize(peer: Pick<MsrpMedia, 'maxSize'>, size: number): boolean {
   return peer.maxSize === null || size <= peer.maxSize;
-}
-
-// ---------------------------------------------------------------------------
-// Connection roles (RFC 6135 §4.2, RFC 4145 §4.1)
-
-/**
- * The a=setup to offer: `actpass` when this side can accept a connection
- * (RFC 6135 §4.2.2: a reachable address, or a relay), else `active`; never
- * `passive`, which RFC 6135 forbids in offers.
- */
-export function offerSetup(canListen: boolean): 'actpass' | 'active' {
-  return canListen ? 'actpass' : 'active';
-}
-
-/**
- * The a=setup to answer with. No a=setup in the offer is an RFC 4975 peer,
- * which always connects, so the answer is `passive`; so is an `active` offer.
- * To `actpass` the answer is `passive` when this side can accept a
- * connection (RFC 6135 §4.2.2 SHOULD), else `active`.
- */
-export function answerSetup(offered: MsrpSetup | null, canListen: boolean): 'active' | 'passive' {
-  if (offered === 'passive') return 'active';
-  if (offered === 'actpass' && !canListen) return 'active';
-  return 'passive';
-}
-
-/** Which side opens the MSRP connection. */
-export type ConnectingSide = 'offerer' | 'answerer';
-
-/**
- * Decides from the offered and answered a=setup (null when absent or
- * holdconn) who connects. Without a=setup the RFC 4975 model holds: the
- * offerer connects and the answerer waits. An `actpass` answer (not allowed
- * by RFC 4145 §4.1) is read as the opposite of the offer. Throws
- * MsrpParseError (MSRP_ERR_SDP) when both would connect or both would wait.
- * A side behind a relay connects to its relay whatever this says (RFC 6135
- * §4.5); the role only says who sends the first SEND.
- */
-export function connectingSide(offer: MsrpSetup | null, answer: MsrpSetup | null): ConnectingSide {
-  const o = offer ?? 'active';
-  if (answer === 'actpass') return o === 'passive' ? 'answerer' : 'offerer';
-  const a = answer ?? 'passive';
-  if (a === 'active') {
-    if (o === 'active') throw sdpError('a=setup: offer and answer are both active (RFC 4145 §4.1)');
-    return 'answerer';
-  }
-  if (o === 'passive') throw sdpError('a=setup: offer is passive and the answer does not connect (RFC 4145 §4.1)');
-  return 'offerer';
 }
 
 // ---------------------------------------------------------------------------

@@ -16,11 +16,14 @@
  */
 import { isIPv6 } from 'node:net';
 import { parse as parseSdpText, type SessionDescription, write as writeSdpText } from 'sdp-transform';
-import { createParseError, MsrpParseError } from '../errors.ts';
+import { parseSetup as readSetup } from '../connect/roles.ts';
+import { type Fingerprint, parseFingerprint as readFingerprint } from '../connect/tls.ts';
+import { createParseError, MsrpConnectError, MsrpParseError } from '../errors.ts';
 import { formatPath, parsePath } from '../protocol/headers.ts';
 import type { MsrpUri } from '../protocol/uri.ts';
 import { type FileTransferAttributes, formatFileAttributes, parseFileAttribute } from './sdp-file.ts';
 
+export type { Fingerprint } from '../connect/tls.ts';
 export type { FileDates, FileHash, FileRange, FileSelector, FileTransferAttributes } from './sdp-file.ts';
 export { formatFileDate } from './sdp-file.ts';
 export * from './sdp-negotiation.ts';
@@ -30,12 +33,6 @@ export type MsrpSetup = 'active' | 'passive' | 'actpass';
 
 /** RFC 4566 §6 media direction. */
 export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
-
-/** `a=fingerprint` (RFC 8122 §5): hash function lower-cased, value upper-case hex pairs. */
-export interface Fingerprint {
-  hashFunction: string;
-  value: string;
-}
 
 /** An attribute this module has no field for, kept in order. */
 export interface SdpAttribute {
@@ -64,6 +61,7 @@ export interface MsrpMedia {
   maxSize: number | null;
   /** `a=setup`, null when absent or holdconn */
   setup: MsrpSetup | null;
+  /** `a=fingerprint` (RFC 8122 §5), parsed by the connect module (hash lower-cased, value upper-case hex pairs) */
   fingerprints: Fingerprint[];
   /** `a=chatroom` tokens (RFC 7701 §8); [] for a bare `a=chatroom`, null when absent */
   chatroom: string[] | null;
@@ -161,18 +159,20 @@ function checkFormatEntry(entry: string, what: string): string {
 
 const FINGERPRINT_VALUE = /^[0-9A-F]{2}(:[0-9A-F]{2})*$/;
 
+/** One parser for a=fingerprint, the connect module's (it also pins TLS peers); its errors become SDP errors. */
 function parseFingerprint(v: string): Fingerprint {
-  const m = /^(\S+) +(\S+)$/.exec(v.trim());
-  const value = m?.[2].toUpperCase() ?? '';
-  if (m === null || !FINGERPRINT_VALUE.test(value)) throw sdpError(`a=fingerprint:${v} is not "hash-func SP fingerprint" (RFC 8122 §5)`);
-  return { hashFunction: m[1].toLowerCase(), value };
+  try {
+    return readFingerprint(v);
+  } catch (err) {
+    throw err instanceof MsrpConnectError ? sdpError(`a=fingerprint:${v}: ${err.message}`) : err;
+  }
 }
 
+/** RFC 6135 §4.2.1 through the connect module's parseSetup (holdconn is no a=setup); other unknown values are refused here. */
 function parseSetup(v: string): MsrpSetup | null {
-  const s = v.trim().toLowerCase();
-  if (s === 'active' || s === 'passive' || s === 'actpass') return s;
-  if (s === 'holdconn') return null; // RFC 6135 §4.2.1: as if there were no a=setup
-  throw sdpError(`a=setup:${v} is not active, passive, actpass or holdconn (RFC 4145 §4)`);
+  const s = readSetup(v);
+  if (s === null && v.trim().toLowerCase() !== 'holdconn') throw sdpError(`a=setup:${v} is not active, passive, actpass or holdconn (RFC 4145 §4)`);
+  return s as MsrpSetup | null;
 }
 
 function parseInteger(v: string, what: string): number {
@@ -293,7 +293,7 @@ export function parseMsrpMedia(text: string): ParsedMsrpMedia {
 }
 
 function toAttribute(f: Fingerprint): SdpAttribute {
-  return { name: 'fingerprint', value: `${f.hashFunction} ${f.value}` };
+  return { name: 'fingerprint', value: `${f.hash} ${f.value}` };
 }
 
 function createEmpty(): MsrpMedia {
@@ -330,7 +330,7 @@ function attributesOf(media: MsrpMedia): SdpAttribute[] {
   if (media.setup !== null) add('setup', media.setup);
   for (const f of media.fingerprints) {
     if (!FINGERPRINT_VALUE.test(f.value)) throw new RangeError(`fingerprint ${JSON.stringify(f.value)} is not upper-case hex pairs (RFC 8122 §5)`);
-    add('fingerprint', `${checkToken(f.hashFunction, 'fingerprint hash function')} ${f.value}`);
+    add('fingerprint', `${checkToken(f.hash, 'fingerprint hash function')} ${f.value}`);
   }
   if (media.chatroom !== null) {
     add('chatroom', media.chatroom.length === 0 ? null : media.chatroom.map((t) => checkToken(t, 'chatroom token')).join(' '));

@@ -60,58 +60,6 @@ Types('max-size: a hint, respected when present', () => {
   assert.not.ok(S.fitsMaxSize({ maxSize: 20000 }, 20001));
 });
 
-const Roles = suite('negotiation: who connects (RFC 6135 §4.2)');
-
-Roles('offer: actpass when listening is possible, active otherwise, never passive', () => {
-  assert.is(S.offerSetup(true), 'actpass');
-  assert.is(S.offerSetup(false), 'active');
-});
-
-Roles('answer: passive to RFC 4975 or active offers, active to passive, to actpass by reachability', () => {
-  assert.is(S.answerSetup(null, true), 'passive');
-  assert.is(S.answerSetup(null, false), 'passive');
-  assert.is(S.answerSetup('active', false), 'passive');
-  assert.is(S.answerSetup('passive', true), 'active');
-  assert.is(S.answerSetup('actpass', true), 'passive');
-  assert.is(S.answerSetup('actpass', false), 'active');
-});
-
-Roles('connecting side for every offer/answer pair', () => {
-  const table: Array<[S.MsrpSetup | null, S.MsrpSetup | null, S.ConnectingSide | 'error']> = [
-    [null, null, 'offerer'], // RFC 4975 model
-    [null, 'passive', 'offerer'],
-    [null, 'active', 'error'],
-    ['active', null, 'offerer'],
-    ['active', 'passive', 'offerer'],
-    ['active', 'active', 'error'],
-    ['actpass', null, 'offerer'], // a peer without COMEDIA waits (RFC 6135 §4.2.2)
-    ['actpass', 'passive', 'offerer'],
-    ['actpass', 'active', 'answerer'],
-    ['actpass', 'actpass', 'offerer'],
-    ['passive', 'active', 'answerer'],
-    ['passive', 'actpass', 'answerer'],
-    ['passive', null, 'error'],
-    ['passive', 'passive', 'error'],
-    [null, 'actpass', 'offerer'],
-  ];
-  for (const [offer, answer, want] of table) {
-    if (want === 'error') rejects(() => S.connectingSide(offer, answer), 'a=setup');
-    else assert.is(S.connectingSide(offer, answer), want, `${offer} / ${answer}`);
-  }
-  // an answer built by answerSetup always agrees with connectingSide
-  for (const offer of [null, 'active', 'passive', 'actpass'] as const) {
-    for (const listen of [true, false]) {
-      const side = S.connectingSide(offer, S.answerSetup(offer, listen));
-      if (offer === 'actpass') assert.is(side, listen ? 'offerer' : 'answerer');
-    }
-  }
-});
-
-Roles('holdconn in a received description counts as absent, so the RFC 4975 default applies', () => {
-  const offer = S.parseMsrpMedia('m=message 7000 TCP/MSRP *\r\na=accept-types:*\r\na=path:msrp://h:7000/s1;tcp\r\na=setup:holdconn\r\n');
-  assert.is(S.connectingSide(offer.setup, null), 'offerer');
-});
-
 const Direction = suite('negotiation: direction and checks');
 
 Direction('answer direction mirrors the offer (RFC 3264 §6.1, RFC 5547 §8)', () => {
@@ -157,5 +105,4 @@ Direction('checkRemoteMedia names what is wrong', () => {
 });
 
 Types.run();
-Roles.run();
 Direction.run();

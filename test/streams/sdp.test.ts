@@ -182,8 +182,8 @@ Build('a chat offer with every attribute: written lines and the parse back', () 
     acceptTypes: S.withMandatoryTypes(['message/cpim', 'text/*']),
     acceptWrappedTypes: ['text/plain', 'application/im-iscomposing+xml'],
     maxSize: 1048576,
-    setup: S.offerSetup(true),
-    fingerprints: [{ hashFunction: 'sha-256', value: 'AB:CD:EF:01' }, { hashFunction: 'sha-1', value: '00:11' }],
+    setup: 'actpass',
+    fingerprints: [{ hash: 'sha-256', value: 'AB:CD:EF:01' }, { hash: 'sha-1', value: '00:11' }],
     chatroom: ['nickname', 'private-messages'],
     direction: 'sendrecv',
     otherAttributes: [{ name: 'msrp-cema', value: null }, { name: 'connection', value: 'new' }],
@@ -248,7 +248,7 @@ Build('misuse while writing throws RangeError', () => {
   const m = S.createMsrpMedia({ path: [uri('msrp://h/x1;tcp')], acceptTypes: ['text/plain'] });
   const bad: Array<Partial<S.MsrpMedia>> = [
     { acceptTypes: [] }, { acceptTypes: ['plain'] }, { acceptWrappedTypes: ['a b'] }, { maxSize: -1 }, { port: 70000 },
-    { fingerprints: [{ hashFunction: 'sha-1', value: 'ab:cd' }] }, { chatroom: ['a b'] }, { description: 'x\r\ny' },
+    { fingerprints: [{ hash: 'sha-1', value: 'ab:cd' }] }, { chatroom: ['a b'] }, { description: 'x\r\ny' },
     { connection: { ipVersion: 4, address: '' } }, { otherAttributes: [{ name: 'x y', value: null }] },
     { otherAttributes: [{ name: 'x', value: 'a\nb' }] },
     { file: { selector: { name: '', type: null, size: null, hashes: [] }, transferId: null, disposition: null, date: {}, icon: null, range: null } },
@@ -275,8 +275,8 @@ Parse('a=setup: holdconn reads as absent; session level applies unless the media
   assert.is(S.parseMsrpMedia(`a=recvonly\r\n${FRAG}`).direction, 'recvonly');
   assert.is(S.parseMsrpMedia(`a=recvonly\r\n${FRAG}a=inactive\r\n`).direction, 'inactive');
   const fp = S.parseMsrpMedia(`a=fingerprint:SHA-256 ab:cd\r\n${FRAG}`).fingerprints;
-  assert.equal(fp, [{ hashFunction: 'sha-256', value: 'AB:CD' }]);
-  assert.equal(S.parseMsrpMedia(`a=fingerprint:sha-1 00:11\r\n${FRAG}a=fingerprint:sha-256 22:33\r\n`).fingerprints, [{ hashFunction: 'sha-256', value: '22:33' }]);
+  assert.equal(fp, [{ hash: 'sha-256', value: 'AB:CD' }]);
+  assert.equal(S.parseMsrpMedia(`a=fingerprint:sha-1 00:11\r\n${FRAG}a=fingerprint:sha-256 22:33\r\n`).fingerprints, [{ hash: 'sha-256', value: '22:33' }]);
 });
 
 Parse('a=connection is ignored; a=chatroom bare or with tokens; IPv6 c=; other m= lines skipped but counted', () => {
@@ -307,6 +307,7 @@ Parse('malformed MSRP sections: MSRP_ERR_SDP naming the problem', () => {
   rejects(() => S.parseMsrpMedia(`${FRAG}a=setup:sometimes\r\n`), 'a=setup');
   rejects(() => S.parseMsrpMedia(`${FRAG}a=fingerprint:sha-1\r\n`), 'a=fingerprint');
   rejects(() => S.parseMsrpMedia(`${FRAG}a=fingerprint:sha-1 zz:00\r\n`), 'a=fingerprint');
+  rejects(() => S.parseMsrpMedia(`${FRAG}a=fingerprint:MD5 AB:CD\r\n`), 'not supported'); // RFC 8122 §5, the connect module's rule
   rejects(() => S.parseMsrpMedia(`${FRAG}a=rfbsetup:maybe\r\n`), 'a=rfbsetup');
   rejects(() => S.parseMsrpMedia(`${FRAG}a=file-selector:name:unquoted\r\n`), 'must be quoted');
   rejects(() => S.parseMsrpMedia(`${FRAG}a=file-selector:name:"open\r\n`), 'unterminated');
