@@ -71,7 +71,7 @@ function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: 
  * What ConnectorDirect and AcceptorDirect share (msrplib's ConnectBase): the
  * options, one use, the local URI, and the one result of complete().
  */
-abstract class ConnectBase {
+export abstract class ConnectBase {
   protected readonly options: ConnectOptions;
   protected readonly once: OneUse;
   protected readonly logger: Logger;
