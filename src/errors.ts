@@ -86,3 +86,20 @@ export class MsrpSessionError extends MsrpError {
     this.statusCode = statusCode;
   }
 }
+
+/**
+ * A media stream (ChatStream, FileTransferStream, DesktopSharingStream, in
+ * src/streams/) refused a call or failed: MSRP_ERR_STREAM_STATE (a lifecycle
+ * call out of order), MSRP_ERR_STREAM_FAILED, MSRP_ERR_FILE_* (file transfer).
+ * `statusCode` is the MSRP code behind it, 0 when none. See docs/errors.md.
+ */
+export class MsrpStreamError extends MsrpError {
+  readonly statusCode: number;
+  constructor(code: string, message: string, statusCode = 0, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.statusCode = statusCode;
+  }
+}
+
+/** A ChatStream call with bad arguments (MSRP_ERR_CHAT_*), or a NICKNAME the peer refused (statusCode 424/425/403). */
+export class MsrpChatError extends MsrpStreamError {}
