@@ -83,9 +83,26 @@ interface OpenChunk {
   sampled: number;
   /** what the message's events say about this chunk; its flag is set at the end-line */
   sent: SentChunk;
+  /** `-------<tid>`: the body must not hold it (RFC 4975 §7.1) */
+  needle: Buffer;
+  /** the body's last needle.length - 1 octets written so far */
+  tail: Buffer;
 }
 
-const CRLF_DASHES = '\r\n-------';
+const DASHES = '-------';
+const CRLF_DASHES = `\r\n${DASHES}`;
+const EMPTY = Buffer.alloc(0);
+
+/** Where in `rest` the body would hold the open chunk's end-line (0 when it starts in the octets already written), or -1. */
+function endLineIn(open: OpenChunk, rest: Buffer): number {
+  const needle = open.needle;
+  if (open.tail.length > 0) {
+    const seam = Buffer.concat([open.tail, rest.subarray(0, needle.length - 1)]);
+    const at = seam.indexOf(needle);
+    if (at >= 0) return Math.max(0, at - open.tail.length);
+  }
+  return rest.indexOf(needle);
+}
 
 /** Writes one connection's chunks; see the module comment. */
 export class ChunkWriter {
@@ -332,27 +349,16 @@ export class ChunkWriter {
       }
       const piece = source.take(room);
       if (piece === null) break;
-      // a chunk opens only with data in hand, so an interrupted chunk is never empty
-      open ??= this.#openChunk(message, this.#rangeEnd(message, piece.length));
-      this.#stream.write(piece);
       budget -= piece.length;
-      open.bytes += piece.length;
-      message.position += piece.length;
-      message.bytes += piece.length;
-      if (open.sample !== null && open.sampled < TRAFFIC_TEXT_LIMIT) {
-        const part = Buffer.from(piece.subarray(0, TRAFFIC_TEXT_LIMIT - open.sampled));
-        open.sample.push(part);
-        open.sampled += part.length;
-      }
+      open = this.#writePiece(message, open, piece);
     }
     this.#cursor++;
     if (message.settled) return;
     if (source.done) {
       // the whole message fitted nothing yet, or it ended right after an interruption: an empty last chunk
       if (this.#open === null) this.#openChunk(message, message.position);
-      this.#closeChunk('$');
-      message.finished = true;
-      message.maybeSettle();
+      this.#closeChunk(message.lastFlag);
+      message.finish();
       return;
     }
     if (this.#open !== null && this.#othersWaiting(message)) this.#closeChunk('+');
@@ -371,17 +377,54 @@ export class ChunkWriter {
       ? message.position + length : '*';
   }
 
-  /** Writes the head of a chunk of `message` starting at its position. */
-  #openChunk(message: OutgoingMessage, end: number | '*'): OpenChunk {
+  /**
+   * Writes a piece of `message`'s body into its open chunk, opening one when
+   * none is (a chunk opens only with data in hand, so an interrupted chunk is
+   * never empty). RFC 4975 §7.1: the end-line must not occur in the body. A
+   * streamed body is seen piece by piece after its head went out, so each
+   * piece is checked for `-------<tid>`, across the seam with the previous
+   * one too; where it occurs the chunk ends with `+` just before it and the
+   * rest goes on in a new chunk whose transaction id the rest does not hold.
+   */
+  #writePiece(message: OutgoingMessage, open: OpenChunk | null, piece: Buffer): OpenChunk {
+    let rest = piece;
+    for (;;) {
+      open ??= this.#openChunk(message, this.#rangeEnd(message, rest.length), rest);
+      const at = endLineIn(open, rest);
+      const part = at < 0 ? rest : rest.subarray(0, at);
+      if (part.length > 0) {
+        this.#stream.write(part);
+        open.bytes += part.length;
+        message.position += part.length;
+        message.bytes += part.length;
+        const keep = open.needle.length - 1;
+        open.tail = part.length >= keep ? part.subarray(part.length - keep) : Buffer.concat([open.tail, part]).subarray(-keep);
+        if (open.sample !== null && open.sampled < TRAFFIC_TEXT_LIMIT) {
+          const sample = Buffer.from(part.subarray(0, TRAFFIC_TEXT_LIMIT - open.sampled));
+          open.sample.push(sample);
+          open.sampled += sample.length;
+        }
+      }
+      if (at < 0) return open;
+      this.#closeChunk('+');
+      open = null;
+      rest = rest.subarray(at);
+    }
+  }
+
+  /** Writes the head of a chunk of `message` starting at its position; its id is not in `first`, the first piece of its body. */
+  #openChunk(message: OutgoingMessage, end: number | '*', first?: Buffer): OpenChunk {
     const start = message.position;
     const range: ByteRange = { start: start + 1, end, total: message.total };
-    const transactionId = this.#newTransactionId();
+    let transactionId = this.#newTransactionId();
+    while (first !== undefined && first.includes(`${DASHES}${transactionId}`, 0, 'latin1')) transactionId = this.#newTransactionId();
     const head = `MSRP ${transactionId} SEND\r\n${message.template[0]}Byte-Range: ${formatByteRange(range)}\r\n${message.template[1]}\r\n`;
     this.#stream.write(Buffer.from(head, 'utf8'));
     const sent: SentChunk = { transactionId, byteRange: range, continuationFlag: '+' };
     const open: OpenChunk = {
       message, transactionId, start, end, bytes: 0, head,
       sample: this.#traffic !== null ? [] : null, sampled: 0, sent,
+      needle: Buffer.from(`${DASHES}${transactionId}`, 'latin1'), tail: EMPTY,
     };
     this.#open = open;
     // In the table from its head on: an error response to a chunk still being
@@ -429,8 +472,7 @@ export class ChunkWriter {
   #stop(message: OutgoingMessage, flag: '#' | '+'): void {
     if (this.#open !== null && this.#open.message === message) this.#closeChunk(flag);
     this.#remove(message);
-    message.finished = true;
-    message.maybeSettle();
+    message.finish();
   }
 
   #remove(message: OutgoingMessage): void {
