@@ -115,8 +115,13 @@ export class WasmFramingEngine implements FramingEngine {
   /** octets past #base the core already ran before the sink paused */
   #ahead = 0;
   #queue: Queued[] = [];
-  /** copy of the current head's octets before #base, starting at stream offset #pendingFrom */
+  /**
+   * Copy of the current head's octets before #base: #pendingLength octets
+   * from stream offset #pendingFrom, in a buffer that grows by doubling (a
+   * head fed an octet at a time is copied in linear time).
+   */
   #pending: Buffer | null = null;
+  #pendingLength = 0;
   #pendingFrom = 0;
   /** stream offset of the head the core is inside, -1 between heads */
   #headFrom = -1;
@@ -311,11 +316,26 @@ export class WasmFramingEngine implements FramingEngine {
       this.#pending = null;
       return;
     }
-    const parts: Buffer[] = [];
-    if (from < base) parts.push((this.#pending as Buffer).subarray(from - this.#pendingFrom));
-    parts.push(input.subarray(Math.max(from - base, 0), upTo - base));
-    this.#pending = Buffer.concat(parts);
-    this.#pendingFrom = from;
+    const start = Math.max(from - base, 0);
+    const stop = upTo - base;
+    let kept = this.#pending;
+    if (from < base && kept !== null) {
+      // the same head goes on: the copy covers [from, base) already
+      const need = this.#pendingLength + stop;
+      if (need > kept.length) {
+        const grown = Buffer.allocUnsafe(Math.max(need, kept.length * 2));
+        kept.copy(grown, 0, 0, this.#pendingLength);
+        kept = grown;
+      }
+      input.copy(kept, this.#pendingLength, 0, stop);
+      this.#pendingLength = need;
+    } else {
+      kept = Buffer.allocUnsafe(Math.max(stop - start, 256));
+      input.copy(kept, 0, start, stop);
+      this.#pendingLength = stop - start;
+      this.#pendingFrom = from;
+    }
+    this.#pending = kept;
   }
 
   /**
@@ -449,7 +469,7 @@ export class WasmFramingEngine implements FramingEngine {
     let at = headStart - this.#base;
     if (at < 0) {
       // The head began in an earlier feed: its first octets were kept in #pending.
-      source = Buffer.concat([(this.#pending as Buffer).subarray(headStart - this.#pendingFrom),
+      source = Buffer.concat([(this.#pending as Buffer).subarray(headStart - this.#pendingFrom, this.#pendingLength),
         input.subarray(0, at + headLength)]);
       at = 0;
     }

@@ -195,6 +195,18 @@ for (const variant of VARIANTS) {
     });
   });
 
+  adapter(`${variant}: a long head fed an octet at a time is kept and decoded whole`, () => {
+    const core = loadCore(variant) as CoreInstance;
+    const values = Array.from({ length: 40 }, (_, i) => `${'v'.repeat(300)}${i} \xc3\xa9`);
+    const input = Buffer.from(`MSRP long1 SEND\r\n${values.map((v, i) => `X-H${i}: ${v}\r\n`).join('')}`
+      + 'Content-Type: text/plain\r\n\r\nbody\r\n-------long1$\r\n', 'latin1');
+    const pieces = Array.from({ length: input.length }, (_, i) => input.subarray(i, i + 1));
+    const events = engineEvents(new WasmFramingEngine(core), pieces);
+    assert.equal(events, referenceEvents(input));
+    const head = events[0];
+    assert.ok(head.type === 'head' && head.headers.length === 41 && head.headers[39][1].endsWith('39 é'));
+  });
+
   adapter(`${variant}: a full event table pauses the core and the adapter resumes it`, () => {
     const core = loadCore(variant) as CoreInstance;
     // 80 octets of records per bodiless chunk of 30 octets: 64 KiB of them overflow 128 KiB of events
