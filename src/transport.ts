@@ -16,7 +16,7 @@ import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import { MsrpConnectionError } from './errors.ts';
 import { Chunk, randomIdent, type ContinuationFlag } from './protocol/chunk.ts';
-import { formatPath, formatStatus, type MsrpStatus, type ReportValue } from './protocol/headers.ts';
+import { formatPath, formatStatus, isIdent, type MsrpStatus, type ReportValue } from './protocol/headers.ts';
 import type { MsrpUri } from './protocol/uri.ts';
 import type { MsrpConnection, RequestTarget } from './transport/connection.ts';
 import type { OutgoingMessage } from './transport/outgoing.ts';
@@ -36,6 +36,9 @@ export { DEFAULT_SLICE_SIZE, MAX_UNINTERRUPTIBLE } from './transport/writer.ts';
 export type { WriterOptions } from './transport/writer.ts';
 export { failureReportOf, makeResponse, mayRespond } from './transport/responses.ts';
 export type { ByteStream } from './transport/byte-stream.ts';
+
+/** Characters Chunk.frame refuses in a header value (RFC 4975 §9 `hval = utf8text`). */
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 /** What `makeChunk` builds a request from (msrplib's make_chunk / make_request). */
 export interface MakeChunkOptions {
@@ -132,6 +135,8 @@ export class MsrpTransport extends EventEmitter<TransportEvents> {
   readonly #closeConnection: boolean;
   readonly #fromPath: string;
   readonly #toPath: string;
+  /** the To-Path and From-Path header lines of every request */
+  readonly #pathBlock: string;
   #closed = false;
   #error: Error | null = null;
   #queueFull = false;
@@ -146,6 +151,7 @@ export class MsrpTransport extends EventEmitter<TransportEvents> {
     this.#closeConnection = options.closeConnection ?? true;
     this.#fromPath = localUri.toString();
     this.#toPath = formatPath(this.remotePath);
+    this.#pathBlock = `To-Path: ${this.#toPath}\r\nFrom-Path: ${this.#fromPath}\r\n`;
     this.#target = {
       acceptTypes: options.acceptTypes,
       methods: options.methods,
@@ -282,19 +288,34 @@ export class MsrpTransport extends EventEmitter<TransportEvents> {
     }
     const messageId = options.messageId ?? randomIdent();
     const failureReport = options.failureReport ?? 'yes';
+    const contentType = options.contentType ?? 'text/plain';
     const headers: Array<[string, string]> = [['To-Path', this.#toPath], ['From-Path', this.#fromPath], ['Message-ID', messageId]];
     if (options.successReport !== undefined) headers.push(['Success-Report', options.successReport]);
     if (options.failureReport !== undefined) headers.push(['Failure-Report', options.failureReport]);
     for (const h of options.headers ?? []) headers.push(h);
-    headers.push(['Content-Type', options.contentType ?? 'text/plain']);
-    if (this.#closed) {
-      const m = this.connection.sendMessage({ headers, messageId, source, offset, total, failureReport, group: this });
-      m.fail(this.#closedError());
-      return m;
-    }
-    return this.connection.sendMessage({
-      headers, messageId, source, offset: offset, total, failureReport, group: options.group ?? this,
+    headers.push(['Content-Type', contentType]);
+    const template = options.headers === undefined || options.headers.length === 0
+      ? this.#template(messageId, options.successReport, options.failureReport, contentType) : undefined;
+    const message = this.connection.sendMessage({
+      headers, messageId, source, offset, total, failureReport, group: options.group ?? this, template,
     });
+    if (this.#closed) message.fail(this.#closedError());
+    return message;
+  }
+
+  /**
+   * The header block of a message with only the usual headers, without a
+   * round through Chunk.frame for every chat message: the paths were checked
+   * when the transport was made, report values are typed, and the Message-ID
+   * and Content-Type are checked here as Chunk.frame would.
+   */
+  #template(messageId: string, success: string | undefined, failure: string | undefined, contentType: string): [string, string] {
+    if (!isIdent(messageId)) throw new RangeError(`Message-ID ${JSON.stringify(messageId)} is not an ident (RFC 4975 §9)`);
+    if (CONTROL.test(contentType)) throw new TypeError('header Content-Type has a control character (CR, LF, ...) in its value');
+    let block = `${this.#pathBlock}Message-ID: ${messageId}\r\n`;
+    if (success !== undefined) block += `Success-Report: ${success}\r\n`;
+    if (failure !== undefined) block += `Failure-Report: ${failure}\r\n`;
+    return [block, `Content-Type: ${contentType}\r\n`];
   }
 
   /**

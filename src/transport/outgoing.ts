@@ -73,6 +73,12 @@ export interface OutgoingMessageInit {
   failureReport: ReportValue;
   /** who the message belongs to, for fair rotation between sessions */
   group: object;
+  /**
+   * `headers` already written out as the header block, split where Byte-Range
+   * goes (see headerTemplate); for a caller that checked them itself. Default:
+   * made from `headers` by Chunk.frame's checks.
+   */
+  template?: [string, string];
 }
 
 /** Internal hooks between a message and its writer (not public API). */
@@ -122,7 +128,7 @@ export class OutgoingMessage extends EventEmitter<OutgoingMessageEvents> {
     this.group = init.group;
     this.source = init.source;
     this.position = init.offset;
-    this.template = headerTemplate(init.headers);
+    this.template = init.template ?? headerTemplate(init.headers);
     this.outcome = new Promise<MessageOutcome>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
