@@ -13,6 +13,8 @@ import type { FramingLimits } from '../src/core/types.ts';
 import { type CoreInstance, type CoreVariant, createCore, loadCore } from '../src/core/wasm.ts';
 import { WasmFramingEngine } from '../src/core/wasm-engine.ts';
 import { chunkArb } from './arbitraries/chunkArb.ts';
+import { bytesFuzzSuite } from './bytes.fuzz.ts';
+import { splitFuzzSuite } from './split.fuzz.ts';
 import { cutsArb, limitsArb, msrpishArb, noisyStreamArb } from './arbitraries/streamArb.ts';
 import { engineEvents, splitAt } from './engine-events.ts';
 import { referenceEvents, type RefEvent } from './reference-parser.ts';
@@ -169,4 +171,16 @@ export function enginesFuzzSuite(numRuns = 300): void {
   s.run();
 }
 
-if (FUZZ_LONG) enginesFuzzSuite();
+/** The engine-parameterised split and hostile-bytes properties on both wasm builds. */
+export function wasmSplitAndBytesSuites(splitRuns?: number, bytesRuns?: number): void {
+  for (const variant of VARIANTS) {
+    const core = loadCore(variant) as CoreInstance;
+    splitFuzzSuite(`wasm ${variant} engine`, (limits) => new WasmFramingEngine(core, limits), splitRuns);
+    bytesFuzzSuite(`wasm ${variant} engine`, (limits) => new WasmFramingEngine(core, limits), bytesRuns);
+  }
+}
+
+if (FUZZ_LONG) {
+  enginesFuzzSuite();
+  wasmSplitAndBytesSuites();
+}
