@@ -45,6 +45,8 @@ export interface KamailioOptions {
   htable?: boolean;
   /** log every frame in full to the log file */
   trace?: boolean;
+  /** octets Kamailio queues per connection for a receiver that pauses reading (default 32 KB: more closes the connection) */
+  writeQueue?: number;
   /** how long to wait for the port, in ms (default 20000) */
   startTimeout?: number;
 }
@@ -144,6 +146,7 @@ async function startOnce(binary: string, port: number, options: KamailioOptions)
   }
   if (options.htable) defs.push('WITH_HTABLE');
   if (options.trace) defs.push('TRACE');
+  if (options.writeQueue !== undefined) defs.push(`TCP_WQ_MAX=${options.writeQueue}`);
   const logFd = openSync(logPath, 'a');
   // -DD: stay in the foreground as our child; -E: log to stderr (the log file);
   // detached: its own process group, so stopping it touches nothing else
