@@ -52,7 +52,9 @@ let cursor: u32 = 0;
 /** Room a single step of the state machine may need (head with every entry, then two small records). */
 let reserve: u32 = HEAD_SIZE + 3 * HELD_SIZE;
 
+/** Address of the event table. */
 export function eventsPtr(): usize { return EVENTS; }
+/** Address of the result words. */
 export function resultPtr(): usize { return RESULT; }
 
 /** Sizes the per-step reservation for heads of up to `maxHeaders` entries. */
@@ -67,6 +69,7 @@ export function setReserve(maxHeaders: u32): void {
 // @ts-ignore: decorator
 @inline export function eventsRoom(): bool { return cursor + reserve <= EVENT_BYTES; }
 
+/** Writes the result words of a call. */
 export function setResult(consumedEnd: i32, inHead: bool, headStart: i32): void {
   store<i32>(RESULT, consumedEnd);
   store<u32>(RESULT, cursor, 4);
@@ -88,12 +91,14 @@ export function setResult(consumedEnd: i32, inHead: bool, headStart: i32): void 
   return r;
 }
 
+/** A BODY record: window offset and length of body octets. */
 export function emitBody(offset: i32, length: i32): void {
   let r = record(EventKind.BODY, SMALL_SIZE);
   store<i32>(r, offset, 4);
   store<u32>(r, length, 8);
 }
 
+/** An END record: the continuation flag, and the window offset after the end-line. */
 export function emitEnd(flag: u32, at: i32): void {
   let r = record(EventKind.END, SMALL_SIZE);
   store<u8>(r, <u8>flag, 1);

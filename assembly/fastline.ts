@@ -15,7 +15,7 @@ import { C_ALNUM, C_ALPHA, C_IDENT, C_TOKEN, C_UPPER, cls, nameIdAt } from './ta
 import { NEEDLE_PREFIX, Slot, TID_MAX, needleOf } from './slot';
 import { lineEnd } from './head';
 import {
-  BR_TOTAL, CR, END_MISMATCH, HTAB, LF, MAX_SAFE, SL_CODE3, SL_COMMENT, SL_METHOD, SP, STS_AFTER, STS_COMMENT,
+  BR_TOTAL, CR, HTAB, LF, MAX_SAFE, SL_CODE3, SL_COMMENT, SL_METHOD, SP, STS_AFTER, STS_COMMENT,
   ST_HFIRST, ST_HOTHER, ST_HVALUE, ST_START, V_ANY,
 } from './states';
 
@@ -91,7 +91,7 @@ function startLine(s: Slot, p: usize, lim: usize): usize {
   return e;
 }
 
-/** Forgets what tidRun wrote, so that the octet machine starts the line afresh. */
+/** Forgets the transaction id written so far, so that the octet machine starts the line afresh. */
 function undo(s: Slot): usize {
   s.tidLen = 0;
   s.tidBad = 0;

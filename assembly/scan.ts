@@ -107,28 +107,6 @@ export function classEnd(p: usize, lim: usize, klass: u32): usize {
   return p;
 }
 
-/** The first CR in [p, lim), or `lim`: where a head line may end. */
-export function findCR(p: usize, lim: usize): usize {
-  if (ASC_FEATURE_SIMD) {
-    let cr = i8x16.splat(<i8>CR);
-    while (p + 16 <= lim) {
-      // lane k of the compare is all ones exactly when in[p + k] is CR
-      let bits = <u32>i8x16.bitmask(i8x16.eq(v128.load(p), cr));
-      if (bits != 0) return p + <usize>ctz(bits);
-      p += 16;
-    }
-  } else {
-    let crs = ONES * <u64>CR;
-    while (p + 8 <= lim) {
-      let z = zeroOctets(load<u64>(p) ^ crs);
-      if (z != 0) return p + <usize>(ctz(z) >> 3);
-      p += 8;
-    }
-  }
-  while (p < lim && <u32>load<u8>(p) != CR) p++;
-  return p;
-}
-
 // @ts-ignore: decorator
 @inline export function isFlag(c: u32): bool {
   // RFC 4975 §9 continuation-flag = "+" / "$" / "#"

@@ -161,7 +161,9 @@ export function dropSlot(i: i32): bool {
   return true;
 }
 
-/** Slots in use, and the pool's size and header capacity, for accounting checks. */
+/** Slots in use, for accounting checks. */
 export function slotsUsed(): i32 { return used; }
+/** Slots in the pool. */
 export function slotCount(): i32 { return slots; }
+/** Header entries each slot has room for. */
 export function headerCapacity(): u32 { return entryCap; }
