@@ -1,0 +1,88 @@
+/**
+ * Plumbing for the stream tests on real sockets: an offer/answer exchange
+ * done as SDP text (what a SIP stack would carry), event waiting with a
+ * deadline, and temporary directories.
+ */
+import { once, type EventEmitter } from 'node:events';
+import * as assert from 'uvu/assert';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChatStream, type ChatStreamOptions } from '../../src/streams/chat.ts';
+import { formatSdp } from '../../src/streams/sdp.ts';
+import type { MsrpStreamBase, StreamEvents } from '../../src/streams/stream-base.ts';
+
+/** Any stream class: what an offer/answer exchange needs of it. */
+type AnyStream = Pick<MsrpStreamBase<StreamEvents>, 'initialize' | 'start'>;
+
+/** The offerer initializes, its SDP goes as text to the answerer, the answer comes back as text; both start. */
+export async function negotiate(offerer: AnyStream, answerer: AnyStream): Promise<{ offer: string; answer: string }> {
+  const offer = formatSdp([await offerer.initialize()]);
+  const answer = formatSdp([await answerer.initialize(offer)]);
+  await Promise.all([offerer.start(answer), answerer.start(offer)]);
+  return { offer, answer };
+}
+
+/** Options for a chat stream on loopback. */
+export function chatOptions(local: string, remote: string, more: Partial<ChatStreamOptions> = {}): ChatStreamOptions {
+  return {
+    host: '127.0.0.1', localIdentity: { uri: local, displayName: null }, remoteIdentity: remote, endTimeout: 2000,
+    ...more, connect: { pool: null, bindTimeout: 5000, connectTimeout: 5000, ...more.connect },
+    session: { keepalive: 0, ...more.session },
+  };
+}
+
+/** Alice (offerer) and Bob (answerer), started. */
+export async function chatPair(alice: Partial<ChatStreamOptions> = {}, bob: Partial<ChatStreamOptions> = {}): Promise<[ChatStream, ChatStream]> {
+  const a = new ChatStream(chatOptions('sip:alice@example.com', 'sip:bob@example.com', alice));
+  const b = new ChatStream(chatOptions('sip:bob@example.com', 'sip:alice@example.com', bob));
+  await negotiate(a, b);
+  return [a, b];
+}
+
+/** The next `event` of `emitter` (its arguments), or an error after `ms`. */
+export async function next<T = unknown>(emitter: EventEmitter, event: string, ms = 5000): Promise<T> {
+  const signal = AbortSignal.timeout(ms);
+  try {
+    const [value] = await once(emitter, event, { signal });
+    return value as T;
+  } catch (err) {
+    if (signal.aborted) throw new Error(`no '${event}' within ${ms} ms`);
+    throw err;
+  }
+}
+
+/** Collects every `event` of `emitter` into an array. */
+export function collect<T = unknown>(emitter: EventEmitter, event: string): T[] {
+  const out: T[] = [];
+  emitter.on(event, (value: T) => out.push(value));
+  return out;
+}
+
+/** A fresh temporary directory, and its removal. */
+export async function tempDir(prefix = 'msrp-stream-'): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** Resolves when `check` is true, polling each turn of the event loop; throws after `ms`. */
+export async function until(check: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Asserts that `promise` rejects with an instance of `type` whose code is `code`; returns the error. */
+export async function rejects<T extends Error & { code?: string }>(promise: Promise<unknown>, type: new (...args: never[]) => T,
+  code: string): Promise<T> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.instance(err, type, String(err));
+    assert.is((err as T).code, code, (err as Error).message);
+    return err as T;
+  }
+  return assert.unreachable(`expected a rejection with ${code}`) as never;
+}
