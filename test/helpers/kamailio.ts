@@ -184,3 +184,16 @@ async function startOnce(binary: string, port: number, options: KamailioOptions)
   }
   return { port, uri: `msrp://127.0.0.1:${port};tcp`, pid: child.pid as number, dir, log, stop };
 }
+
+/** Runs `body` with a fresh relay, prints its log tail when `body` fails, and stops it. */
+export async function withKamailio(options: KamailioOptions, body: (relay: KamailioRelay) => Promise<void>): Promise<void> {
+  const relay = await startKamailio(options);
+  try {
+    await body(relay);
+  } catch (err) {
+    console.error(relay.log().slice(-3000));
+    throw err;
+  } finally {
+    await relay.stop();
+  }
+}

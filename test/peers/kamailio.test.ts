@@ -11,7 +11,7 @@ import { DigestClient } from '../../src/protocol/digest.ts';
 import { formatPath } from '../../src/protocol/headers.ts';
 import { MsrpUri } from '../../src/protocol/uri.ts';
 import { localPath, toPathToPeer } from '../../src/relay/use-path.ts';
-import { startKamailio, type KamailioRelay } from '../helpers/kamailio.ts';
+import { withKamailio, type KamailioRelay } from '../helpers/kamailio.ts';
 
 /** Long enough never to trip on a slow machine; a test that waits this long has failed. */
 const WAIT_MS = 10_000;
@@ -103,22 +103,10 @@ function checkUsePath(response: Chunk, relay: KamailioRelay): MsrpUri[] {
   return usePath;
 }
 
-async function withRelay(options: Parameters<typeof startKamailio>[0], body: (relay: KamailioRelay) => Promise<void>): Promise<void> {
-  const relay = await startKamailio(options);
-  try {
-    await body(relay);
-  } catch (err) {
-    console.error(relay.log().slice(-3000));
-    throw err;
-  } finally {
-    await relay.stop();
-  }
-}
-
 const plain = suite('Kamailio relay: plain AUTH');
 
 plain('AUTH gets 200 with a Use-Path; a SEND relayed A -> B with paths from use-path.ts', async () => {
-  await withRelay({}, async (relay) => {
+  await withKamailio({}, async (relay) => {
     const [a, b] = [await RawEndpoint.open(relay.port), await RawEndpoint.open(relay.port)];
     try {
       const { response: okA } = await authenticate(a, relay);
@@ -154,7 +142,7 @@ const digest = suite('Kamailio relay: digest AUTH answered by digest.ts');
 
 for (const algorithm of ['MD5', 'SHA-256'] as const) {
   digest(`${algorithm}: 401 challenge, our Authorization gets 200 with a Use-Path; a wrong password gets 401 again`, async () => {
-    await withRelay({ digest: { ...DIGEST, algorithm } }, async (relay) => {
+    await withKamailio({ digest: { ...DIGEST, algorithm } }, async (relay) => {
       const endpoint = await RawEndpoint.open(relay.port);
       try {
         const { challenge, response, auth } = await authenticate(endpoint, relay);
