@@ -9,6 +9,7 @@ import { randomIdent } from '../protocol/chunk.ts';
 import { MsrpUri } from '../protocol/uri.ts';
 import type { ConnectionOptions, MsrpTransportOptions } from '../transport.ts';
 import type { ConnectionPool } from './dial.ts';
+import type { RelayOptions } from './relay-options.ts';
 import type { MsrpServer } from './server.ts';
 import type { MsrpTlsOptions } from './tls.ts';
 
@@ -41,8 +42,8 @@ export interface ConnectOptions {
   server?: MsrpServer;
   /** host for a local URI made when none is given (default: the first non-internal address, else 127.0.0.1) */
   host?: string;
-  /** a relay to use (RFC 4976): relay connectors come with the relay issue */
-  relay?: unknown;
+  /** the relay to use (RFC 4976), or a failover list tried in order: getConnector/getAcceptor then give ConnectorRelay/AcceptorRelay */
+  relay?: RelayOptions | readonly RelayOptions[];
 }
 
 /** Default ms to connect. */
