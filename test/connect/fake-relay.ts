@@ -150,3 +150,12 @@ export function digestAuth(options: { user: string; password: string; realm: str
     return relay.grant(request, { expires: options.expires, headers: [['Authentication-Info', formatDigest('', info)]] });
   };
 }
+
+/** A port on 127.0.0.1 that nothing listens on (a relay that is down). */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

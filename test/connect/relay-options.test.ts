@@ -6,11 +6,10 @@
  */
 import dgram from 'node:dgram';
 import { promises as dns, type SrvRecord } from 'node:dns';
-import net from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConnectorRelay, orderSrv, relayTargets, type RelayOptions } from '../../src/connect/index.ts';
-import { FakeRelay } from './fake-relay.ts';
+import { closedPort, FakeRelay } from './fake-relay.ts';
 import { rejectsWith } from './helpers.ts';
 
 /** DNS name in wire form (RFC 1035 §3.1). */
@@ -59,15 +58,6 @@ async function dnsServer(zone: Record<string, SrvRecord[]>): Promise<{ port: num
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   return { port: socket.address().port, questions, close: () => socket.close() };
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const srv = suite('connect/relay-options: SRV _msrps._tcp (RFC 4976 §8, RFC 2782)');

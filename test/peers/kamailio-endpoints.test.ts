@@ -9,6 +9,7 @@ import { AcceptorRelay, ConnectorRelay, type ConnectOptions, type RelayOptions }
 import { MsrpConnectError } from '../../src/errors.ts';
 import { MsrpSession } from '../../src/session.ts';
 import type { IncomingStream, ReceivedMessage } from '../../src/session.ts';
+import { closedPort } from '../connect/fake-relay.ts';
 import { withKamailio, type KamailioOptions, type KamailioRelay } from '../helpers/kamailio.ts';
 
 const DIGEST = { user: 'alice', password: 'secret', realm: 'msrp.test' };
@@ -106,3 +107,36 @@ for (const digest of [false, true]) {
 
   endpoints.run();
 }
+
+const auth = suite('Kamailio relay: AUTH verdicts and failover');
+
+auth('a wrong password is MSRP_ERR_RELAY_CREDENTIALS (401)', async () => {
+  await withRelay({ digest: DIGEST }, async (relay) => {
+    const connector = new ConnectorRelay({ relay: settings(relay, true, { password: 'not the password' }) });
+    const err = await connector.prepare().catch((e: unknown) => e);
+    assert.instance(err, MsrpConnectError);
+    assert.is((err as MsrpConnectError).code, 'MSRP_ERR_RELAY_CREDENTIALS');
+    assert.is((err as MsrpConnectError).statusCode, 401);
+  });
+});
+
+auth('failover: the first relay is unreachable, Kamailio (second in the list) grants the AUTH', async () => {
+  await withRelay({}, async (relay) => {
+    const down = await closedPort();
+    const connector = new ConnectorRelay({ relay: [{ host: '127.0.0.1', port: down, insecure: true }, settings(relay, false)] });
+    const path = await connector.prepare();
+    assert.is(path[0].port, relay.port);
+    connector.cancel();
+  });
+});
+
+auth('423: Expires 10 is raised to its Min-Expires 60 and granted (htable config, digest)', async () => {
+  await withRelay({ digest: DIGEST, htable: true }, async (relay) => {
+    const connector = new ConnectorRelay({ relay: settings(relay, true, { expires: 10 }) });
+    await connector.prepare();
+    assert.is(connector.grant?.expires, 60);
+    connector.cancel();
+  });
+});
+
+auth.run();
