@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChatStream, type ChatStreamOptions } from '../../src/streams/chat.ts';
+import { type ChatClock, ChatStream, type ChatStreamOptions } from '../../src/streams/chat.ts';
 import { formatSdp } from '../../src/streams/sdp.ts';
 import type { MsrpStreamBase, StreamEvents } from '../../src/streams/stream-base.ts';
 
@@ -85,4 +85,43 @@ export async function rejects<T extends Error & { code?: string }>(promise: Prom
     return err as T;
   }
   return assert.unreachable(`expected a rejection with ${code}`) as never;
+}
+
+/** A hand-driven clock for is-composing timers: `advance(ms)` runs what falls due, in order. */
+export class FakeClock implements ChatClock {
+  time = 1_700_000_000_000;
+  readonly #timers = new Map<number, { at: number; fn: () => void }>();
+  #ids = 0;
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = ++this.#ids;
+    this.#timers.set(id, { at: this.time + ms, fn });
+    return id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.#timers.delete(handle as number);
+  }
+
+  /** Timers waiting. */
+  get pending(): number {
+    return this.#timers.size;
+  }
+
+  advance(ms: number): void {
+    const end = this.time + ms;
+    for (;;) {
+      let due: [number, { at: number; fn: () => void }] | null = null;
+      for (const entry of this.#timers) if (entry[1].at <= end && (due === null || entry[1].at < due[1].at)) due = entry;
+      if (due === null) break;
+      this.#timers.delete(due[0]);
+      this.time = due[1].at;
+      due[1].fn();
+    }
+    this.time = end;
+  }
 }
