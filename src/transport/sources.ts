@@ -9,6 +9,9 @@ import type { Readable } from 'node:stream';
 
 const EMPTY = Buffer.alloc(0);
 
+/** The hooks' placeholder until a writer sets them; one function for all sources, not two closures each. */
+function unset(): void {}
+
 /** What the writer needs from a body. */
 export interface BodySource {
   /** Up to `max` octets available now (a view, not a copy), or null when none is ready yet. */
@@ -29,8 +32,8 @@ export interface BodySource {
 export class BufferSource implements BodySource {
   #body: Buffer;
   #pos: number;
-  onReady: () => void = () => {};
-  onError: (error: Error) => void = () => {};
+  onReady: () => void = unset;
+  onError: (error: Error) => void = unset;
 
   constructor(body: Buffer, start = 0) {
     this.#body = body;
@@ -64,11 +67,19 @@ export class BufferSource implements BodySource {
   }
 }
 
-/** A Readable, read in paused mode: the writer's pace is the source's pace. */
+/**
+ * A Readable, taken chunk by chunk from its 'data' events and paused as soon
+ * as a high-water mark is queued: the writer's pace is the source's pace.
+ * Not `read()` in paused mode, which joins (copies) every buffered chunk
+ * when a synchronous `_read` adds one more during the call.
+ */
 export class ReadableSource implements BodySource {
   readonly #stream: Readable;
   readonly size: number | null;
-  #rest: Buffer | null = null;
+  readonly #highWater: number;
+  readonly #queue: Buffer[] = [];
+  #head = 0;
+  #queued = 0;
   #ended = false;
   #closed = false;
   onReady: () => void = () => {};
@@ -77,45 +88,57 @@ export class ReadableSource implements BodySource {
   constructor(stream: Readable, size: number | null) {
     this.#stream = stream;
     this.size = size;
-    stream.on('readable', this.#readable);
+    this.#highWater = Math.max(1, stream.readableHighWaterMark);
+    stream.on('data', this.#data);
     stream.on('end', this.#end);
     stream.on('error', this.#error);
-    // a stream that already ended emits nothing more
+    // a stream that already ended emits nothing more; one paused by its owner flows from here on
     if (stream.readableEnded) this.#ended = true;
+    else stream.resume();
   }
 
   get done(): boolean {
-    return this.#ended && this.#rest === null;
+    return this.#ended && this.#queued === 0;
   }
 
   take(max: number): Buffer | null {
-    if (this.#closed) return null;
-    let piece = this.#rest;
-    this.#rest = null;
-    if (piece === null) {
-      const read: unknown = this.#stream.read();
-      if (read === null) return null;
-      piece = typeof read === 'string' ? Buffer.from(read) : (read as Buffer);
-      if (piece.length === 0) return null;
-    }
+    if (this.#closed || this.#head >= this.#queue.length) return null;
+    let piece = this.#queue[this.#head];
     if (piece.length > max) {
-      this.#rest = piece.subarray(max);
+      this.#queue[this.#head] = piece.subarray(max);
       piece = piece.subarray(0, max);
+    } else {
+      this.#head++;
+      if (this.#head === this.#queue.length) {
+        this.#queue.length = 0;
+        this.#head = 0;
+      }
     }
+    this.#queued -= piece.length;
+    if (this.#queued < this.#highWater && !this.#ended && this.#stream.isPaused()) this.#stream.resume();
     return piece;
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#rest = null;
-    this.#stream.off('readable', this.#readable);
+    this.#queue.length = 0;
+    this.#head = 0;
+    this.#queued = 0;
+    this.#stream.off('data', this.#data);
     this.#stream.off('end', this.#end);
     this.#stream.off('error', this.#error);
+    this.#stream.pause();
   }
 
-  readonly #readable = (): void => {
-    this.onReady();
+  readonly #data = (data: Buffer | string): void => {
+    const piece = typeof data === 'string' ? Buffer.from(data) : data;
+    if (piece.length === 0 || this.#closed) return;
+    const wasEmpty = this.#queued === 0;
+    this.#queue.push(piece);
+    this.#queued += piece.length;
+    if (this.#queued >= this.#highWater) this.#stream.pause();
+    if (wasEmpty) this.onReady();
   };
 
   readonly #end = (): void => {
