@@ -34,6 +34,8 @@ import { relayList, relayTargets, type RelayOptions, type RelayTarget } from './
 export interface RelayConnectorEvents {
   /** a refresh AUTH was granted another Use-Path: offer `localPath` to the peer as the new SDP a=path (RFC 4976 §5.1) */
   'path-changed': [localPath: MsrpUri[], usePath: MsrpUri[]];
+  /** a refresh AUTH succeeded (the grant's Expires starts again) */
+  refreshed: [grant: RelayGrant];
   /** a refresh AUTH failed: the Use-Path expires when its time is up */
   'refresh-failed': [error: Error];
 }
@@ -68,7 +70,7 @@ abstract class RelayConnectBase extends ConnectBase {
     this.#relays = relayList(options.relay);
   }
 
-  /** Listens to 'path-changed' or 'refresh-failed'. */
+  /** Listens to 'path-changed', 'refreshed' or 'refresh-failed'. */
   on<K extends keyof RelayConnectorEvents>(event: K, listener: (...args: RelayConnectorEvents[K]) => void): this {
     this.#events.on(event, listener as never);
     return this;
@@ -182,6 +184,7 @@ abstract class RelayConnectBase extends ConnectBase {
     try {
       const grant = await auth.authenticate();
       auth.on('path-changed', (usePath) => this.#events.emit('path-changed', localPath(usePath, local), usePath));
+      auth.on('refreshed', (refreshed) => this.#events.emit('refreshed', refreshed));
       auth.on('refresh-failed', (error) => this.#events.emit('refresh-failed', error));
       this.logger.debug({ relay: target.connectUri.toString(), usePath: grant.usePath.join(' '), expires: grant.expires }, 'msrp relay AUTH granted');
       return grant;
