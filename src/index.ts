@@ -69,10 +69,11 @@ export {
 } from './log.ts';
 export type { LogFn, Logger, TrafficLog, TrafficRecord } from './log.ts';
 export {
-  AcceptorDirect, answerSetup, certificateFingerprint, ConnectionPool, connectionRole, ConnectorDirect, defaultPool,
-  fingerprintMatches, getAcceptor, getConnector, MsrpServer, offerSetup, parseFingerprint, parseSetup,
+  AcceptorDirect, AcceptorRelay, answerSetup, certificateFingerprint, ConnectionPool, connectionRole, ConnectorDirect,
+  ConnectorRelay, defaultPool, fingerprintMatches, getAcceptor, getConnector, MsrpServer, offerSetup, orderSrv,
+  parseFingerprint, parseSetup, relayTargets,
 } from './connect/index.ts';
 export type {
   BindingHandler, BindingRequest, ConnectionRole, ConnectOptions, Connector, Fingerprint, MsrpServerOptions, MsrpTlsOptions,
-  SetupValue,
+  RelayConnectorEvents, RelayGrant, RelayOptions, RelayTarget, SetupValue, SrvResolver,
 } from './connect/index.ts';
