@@ -136,6 +136,20 @@ paths('AcceptorRelay: a request from another peer is refused (481) and complete(
   }
 });
 
+paths('the relay connection closing before the binding fails complete() at once with MSRP_ERR_BIND', async () => {
+  const relay = await FakeRelay.start();
+  try {
+    for (const make of [() => new AcceptorRelay({ relay: plain(relay), bindTimeout: 60_000 }), () => new ConnectorRelay({ relay: plain(relay), bindTimeout: 60_000 })]) {
+      const end = make();
+      await end.prepare();
+      relay.auths[relay.auths.length - 1].connection.destroy();
+      await rejectsWith(end.complete(PEER_PATH), 'MSRP_ERR_BIND');
+    }
+  } finally {
+    await relay.close();
+  }
+});
+
 paths('one AUTH and one connection per session: two sessions never share a Use-Path (RFC 4976 §3.1)', async () => {
   const relay = await FakeRelay.start();
   const [a, b] = [new ConnectorRelay({ relay: plain(relay) }), new AcceptorRelay({ relay: plain(relay) })];
