@@ -185,10 +185,10 @@ abstract class RelayConnectBase extends ConnectBase {
       const grant = await auth.authenticate();
       auth.on('path-changed', (usePath) => this.#events.emit('path-changed', localPath(usePath, local), usePath));
       auth.on('refreshed', (refreshed) => this.#events.emit('refreshed', refreshed));
+      auth.on('refresh-failed', (error) => this.#events.emit('refresh-failed', error));
       // the Use-Path lives on this connection only (RFC 4976 §6.3): losing it before binding ends the attempt
       connection.once('close', (error) => this.fail(new MsrpConnectError('MSRP_ERR_BIND',
         `the connection to the relay closed before the session was bound${error === null ? '' : `: ${error.message}`}`, 0, { cause: error ?? undefined })));
-      auth.on('refresh-failed', (error) => this.#events.emit('refresh-failed', error));
       this.logger.debug({ relay: target.connectUri.toString(), usePath: grant.usePath.join(' '), expires: grant.expires }, 'msrp relay AUTH granted');
       return grant;
     } catch (err) {
