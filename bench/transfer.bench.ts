@@ -17,7 +17,8 @@
  * `--runs` times (default 2) and keeps its best. GB = 10^9 octets. Prints a
  * table, then as the last line one JSON object:
  * {"tcpGBps", "rawTcpGBps", "tcpRatio", "tcpAcceptGBps", "tlsGBps", "rawTlsGBps", "tlsRatio", "chatPerSec"}
- * (tcpGBps and tlsGBps: the faster receiving side). `--quick`: 256 MiB and fewer chat messages.
+ * (tcpGBps and tlsGBps: the faster receiving side). `--quick`: 256 MiB and fewer chat messages;
+ * `--only <text>`: just the cases whose name contains the text (no JSON).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -30,6 +31,9 @@ import type { Result, Setup } from './helpers/transfer-peer.ts';
 const quick = process.argv.includes('--quick');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 2;
+const onlyArg = process.argv.indexOf('--only');
+/** `--only <text>`: run just the cases whose name contains it (no JSON line then) */
+const ONLY = onlyArg > 0 ? process.argv[onlyArg + 1] : null;
 const SIZE = quick ? 256 * 2 ** 20 : 2 ** 30;
 const CHAT_COUNT = quick ? 100_000 : 400_000;
 const CHAT_SIZE = 200;
@@ -50,7 +54,9 @@ interface Measured {
 type Message = { type: string } & Partial<Result> & { port?: number; status?: string; rssPeak?: number };
 
 function child(): ChildProcess {
-  return fork(PEER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // MSRP_BENCH_PROF=dir: a CPU profile of every peer process in dir
+  const prof = process.env.MSRP_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MSRP_BENCH_PROF}`] : [];
+  return fork(PEER, [], { execArgv: ['--import', 'tsx', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 function nextMessage(c: ChildProcess, type: string): Promise<Message> {
@@ -97,11 +103,15 @@ async function runCase(c: Case, cert: { cert: string; key: string } | null): Pro
     }
     return { result };
   } finally {
-    for (const p of [sender, receiver]) {
-      p.send?.({ type: 'exit' });
-      p.kill();
-    }
-    await Promise.all([sender, receiver].map((p) => (p.exitCode === null ? once(p, 'exit') : null)));
+    // asked to exit first (so a CPU profile gets written), killed if they linger
+    await Promise.all([sender, receiver].map(async (p) => {
+      if (p.exitCode !== null) return;
+      const exited = once(p, 'exit');
+      p.send({ type: 'exit' });
+      const timer = setTimeout(() => p.kill(), 5000);
+      await exited;
+      clearTimeout(timer);
+    }));
   }
 }
 
@@ -137,11 +147,13 @@ async function main(): Promise<void> {
   ];
   const results = new Map<string, Measured>();
   for (const c of cases) {
+    if (ONLY !== null && !c.name.includes(ONLY)) continue;
     const m = await best(c, cert);
     results.set(c.name, m);
     const rate = c.kind === 'chat' ? `${Math.round(perSec(m)).toLocaleString('en')} msg/s` : `${gbps(m).toFixed(3)} GB/s`;
     console.log(`${c.name.padEnd(32)} ${rate.padStart(16)}  ${m.result.ms.toFixed(0).padStart(6)} ms  receiver RSS ${(m.result.rssPeak / 2 ** 20).toFixed(0)} MiB`);
   }
+  if (ONLY !== null) return;
   const g = (name: string): number => gbps(results.get(name) as Measured);
   const rawTcp = Math.max(g('raw tcp, receiver connects'), g('raw tcp, receiver accepts'));
   const tcpConnect = g('msrp tcp, receiver connects');

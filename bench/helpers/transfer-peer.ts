@@ -16,12 +16,11 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { MsrpSession } from '../../src/session.ts';
 import { MsrpConnection, MsrpTransport, type ByteStream } from '../../src/transport.ts';
 import { MsrpUri } from '../../src/protocol/uri.ts';
 import type { IncomingStream } from '../../src/session/incoming-stream.ts';
+import { pattern, patternStream } from '../../test/session/helpers.ts';
 
 /** What the parent asks of one side. */
 export interface Setup {
@@ -137,30 +136,16 @@ function receive(): void {
   });
 }
 
-/** `size` octets as a Readable of one reused 1 MiB random buffer (nothing else is allocated). */
-function body(size: number): Readable {
-  const piece = randomBytes(PIECE);
-  let left = size;
-  return new Readable({
-    highWaterMark: PIECE,
-    read() {
-      if (left <= 0) return void this.push(null);
-      const n = Math.min(PIECE, left);
-      left -= n;
-      this.push(n === PIECE ? piece : piece.subarray(0, n));
-    },
-  });
-}
-
 async function go(): Promise<void> {
   if (setup.kind === 'raw') {
-    const piece = randomBytes(PIECE);
-    let left = setup.size;
+    // the same octets as the msrp case: the test pattern in 1 MiB views of one buffer
+    let at = 0;
     const pump = (): void => {
-      while (left > 0) {
-        const n = Math.min(PIECE, left);
-        left -= n;
-        if (!socket.write(n === PIECE ? piece : piece.subarray(0, n))) return void socket.once('drain', pump);
+      while (at < setup.size) {
+        const n = Math.min(PIECE, setup.size - at);
+        const piece = pattern(at, n);
+        at += n;
+        if (!socket.write(piece)) return void socket.once('drain', pump);
       }
     };
     pump();
@@ -168,7 +153,7 @@ async function go(): Promise<void> {
   }
   const s = session as MsrpSession;
   if (setup.kind === 'msrp') {
-    const outcome = await s.sendMessage(body(setup.size), 'application/octet-stream', { size: setup.size }).done;
+    const outcome = await s.sendMessage(patternStream(setup.size, PIECE), 'application/octet-stream', { size: setup.size }).done;
     send({ type: 'sent', status: outcome.status });
     return;
   }

@@ -39,6 +39,33 @@ export interface IncomingStreamInit {
 const DEFAULT_HIGH_WATER = 1 << 20;
 const DEFAULT_MAX_REORDER = 4 << 20;
 
+/**
+ * Copies are carved out of 1 MiB slabs (not zero-filled: every octet is
+ * written before it is read), one allocation per many segments instead of one
+ * each; a slab is freed once no copy made from it is referenced.
+ */
+const SLAB = 1 << 20;
+let slab = Buffer.allocUnsafeSlow(0);
+let slabUsed = 0;
+
+/** A copy of `bytes` the consumer may keep. */
+function copyOut(bytes: Buffer): Buffer {
+  const n = bytes.length;
+  if (n > SLAB / 4) {
+    const own = Buffer.allocUnsafeSlow(n);
+    bytes.copy(own);
+    return own;
+  }
+  if (slabUsed + n > slab.length) {
+    slab = Buffer.allocUnsafeSlow(SLAB);
+    slabUsed = 0;
+  }
+  const out = slab.subarray(slabUsed, slabUsed + n);
+  bytes.copy(out);
+  slabUsed += n;
+  return out;
+}
+
 /** See the module comment. */
 export class IncomingStream extends Readable implements ReassemblySink {
   /** Message-ID of the message */
@@ -135,7 +162,7 @@ export class IncomingStream extends Readable implements ReassemblySink {
 
   #push(bytes: Buffer): boolean {
     this.#next += bytes.length;
-    const go = this.push(Buffer.from(bytes));
+    const go = this.push(copyOut(bytes));
     this.#finishIfDone();
     return go;
   }
@@ -149,7 +176,7 @@ export class IncomingStream extends Readable implements ReassemblySink {
         `incoming message ${this.messageId}: more than ${this.#maxReorder} octets arrived ahead of a gap`));
       return true;
     }
-    this.#ahead.set(offset, Buffer.from(bytes));
+    this.#ahead.set(offset, copyOut(bytes));
     return true;
   }
 

@@ -1,15 +1,17 @@
 /**
  * Session tests' plumbing: two MsrpSessions over a real TCP connection on a
- * loopback address, built from the transport layer directly (a listening
- * socket, a connecting socket, one MsrpConnection and one MsrpTransport each).
+ * loopback address, built from the transport layer directly (one
+ * MsrpConnection and one MsrpTransport each), or a session facing the
+ * transport tests' raw peer.
  */
-import net from 'node:net';
+import type net from 'node:net';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { MsrpSession, type MsrpSessionOptions } from '../../src/session.ts';
 import { MsrpConnection, MsrpTransport, type ConnectionOptions, type MsrpTransportOptions } from '../../src/transport.ts';
-import { MsrpUri } from '../../src/protocol/uri.ts';
-import { randomIdent } from '../../src/protocol/chunk.ts';
+import { rawPeer as transportRawPeer, socketPair, uri, type RawPeer } from '../transport/helpers.ts';
+
+export { delay } from '../transport/helpers.ts';
 
 /** Two sessions, `a` on the connecting side and `b` on the accepting side. */
 export interface SessionPair {
@@ -31,31 +33,12 @@ export interface PairOptions {
   transport?: MsrpTransportOptions;
 }
 
-/** An msrp URI with a fresh session id. */
-export function uriFor(host: string, port: number): MsrpUri {
-  const h = host.includes(':') ? `[${host}]` : host;
-  return MsrpUri.parse(`msrp://${h}:${port}/${randomIdent()};tcp`);
-}
-
-/** A socket pair over loopback: [connecting side, accepting side]. */
-export async function socketPair(host = '127.0.0.1'): Promise<{ client: net.Socket; server: net.Socket; listener: net.Server }> {
-  const listener = net.createServer();
-  listener.listen(0, host);
-  await once(listener, 'listening');
-  const port = (listener.address() as net.AddressInfo).port;
-  const accepted = once(listener, 'connection');
-  const client = net.connect(port, host);
-  await once(client, 'connect');
-  const [server] = (await accepted) as [net.Socket];
-  return { client, server, listener };
-}
-
 /** Two sessions over one fresh TCP connection. */
 export async function sessionPair(options: PairOptions = {}): Promise<SessionPair> {
   const host = options.host ?? '127.0.0.1';
-  const { client, server, listener } = await socketPair(host);
-  const uriA = uriFor(host, client.localPort as number);
-  const uriB = uriFor(host, server.localPort as number);
+  const { client, server, close } = await socketPair(host);
+  const uriA = uri(host, client.localPort as number);
+  const uriB = uri(host, server.localPort as number);
   const connA = new MsrpConnection(client, { ...options.connection, ...options.aConnection });
   const connB = new MsrpConnection(server, { ...options.connection, ...options.bConnection });
   const a = new MsrpSession(new MsrpTransport(connA, uriA, [uriB], options.transport), { keepalive: 0, ...options.a });
@@ -65,9 +48,7 @@ export async function sessionPair(options: PairOptions = {}): Promise<SessionPai
     async close() {
       a.close();
       b.close();
-      client.destroy();
-      server.destroy();
-      listener.close();
+      close();
     },
   };
 }
@@ -78,6 +59,11 @@ export async function next<T>(emitter: NodeJS.EventEmitter, event: string): Prom
   return value as T;
 }
 
+/** The error `promise` rejects with (null when it resolves), with its handler attached at once. */
+export function errorOf(promise: Promise<unknown>): Promise<(Error & { code?: string }) | null> {
+  return promise.then(() => null, (e: Error & { code?: string }) => e);
+}
+
 /** Collects a Readable into one Buffer. */
 export async function collect(stream: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -85,7 +71,10 @@ export async function collect(stream: Readable): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-/** A Readable of `size` octets (a repeating pattern), in pieces of `piece` octets, without holding them all. */
+/**
+ * A Readable of `size` octets of the test pattern in pieces of `piece` octets
+ * (at most 1 MiB: views of one shared buffer, so nothing is allocated per piece).
+ */
 export function patternStream(size: number, piece = 65536): Readable {
   let sent = 0;
   return new Readable({
@@ -101,14 +90,43 @@ export function patternStream(size: number, piece = 65536): Readable {
   });
 }
 
-/** `n` octets of the test pattern starting at message offset `offset` (octet i is i mod 251). */
+/** `n` octets of the test pattern from message offset `offset` (octet i is i mod 251); read-only. */
 export function pattern(offset: number, n: number): Buffer {
+  const start = offset % 251;
+  // a view of the shared pattern, not a copy: nothing writes into it
+  if (start + n <= PATTERN_BASE.length) return PATTERN_BASE.subarray(start, start + n);
   const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) b[i] = (offset + i) % 251;
+  for (let at = 0; at < n;) {
+    const s = (offset + at) % 251;
+    at += PATTERN_BASE.copy(b, at, s, Math.min(PATTERN_BASE.length, s + n - at));
+  }
   return b;
 }
 
-/** Waits `ms` milliseconds. */
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** 251 + 1 MiB octets of the pattern, copied from to make pieces fast. */
+const PATTERN_BASE = (() => {
+  const b = Buffer.allocUnsafe(251 + (1 << 20));
+  for (let i = 0; i < b.length; i++) b[i] = i % 251;
+  return b;
+})();
+
+/** A session facing a raw peer that speaks MSRP by hand (test/transport/helpers.ts), to check exact wire behaviour. */
+export interface SessionRawPeer extends RawPeer {
+  session: MsrpSession;
+}
+
+/** A session (on the accepting side unless `connecting`) and a raw peer on a loopback connection. */
+export async function rawPeer(options: { host?: string; session?: MsrpSessionOptions; connection?: ConnectionOptions;
+  connecting?: boolean; transport?: MsrpTransportOptions } = {}): Promise<SessionRawPeer> {
+  const peer = await transportRawPeer({
+    host: options.host, connection: options.connection, transport: options.transport, accepting: !options.connecting,
+  });
+  const session = new MsrpSession(peer.transport, { keepalive: 0, ...options.session });
+  return {
+    ...peer, session,
+    close() {
+      session.close();
+      peer.close();
+    },
+  };
 }

@@ -1,0 +1,414 @@
+/**
+ * MsrpSession between two sessions on real loopback sockets: the
+ * Success-Report/Failure-Report matrix, failures (response, REPORT, 413,
+ * abort), sendChunk outcomes, interleaving and interruption, backpressure,
+ * the pending bound, keepalive, shutdown and a peer that disconnects.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Readable } from 'node:stream';
+import type { Chunk } from './../src/protocol/chunk.ts';
+import type { ReportValue } from '../src/protocol/headers.ts';
+import type { TrafficRecord } from '../src/log.ts';
+import type { IncompleteMessage, IncomingReport, MessageProgress, ReceivedMessage } from '../src/session.ts';
+import type { IncomingStream } from '../src/session/incoming-stream.ts';
+import { collect, errorOf, delay, next, pattern, patternStream, rawPeer, sessionPair } from './session/helpers.ts';
+
+const matrix = suite('sendMessage: Success-Report x Failure-Report');
+
+const expected: Record<string, [status: string, confirmedBy: string | null]> = {
+  'no/yes': ['delivered', 'response'],
+  'no/no': ['sent', null],
+  'no/partial': ['sent', null],
+  'yes/yes': ['delivered', 'report'],
+  'yes/no': ['delivered', 'report'],
+  'yes/partial': ['delivered', 'report'],
+};
+
+for (const [key, [status, confirmedBy]] of Object.entries(expected)) {
+  const [successReport, failureReport] = key.split('/') as ['yes' | 'no', ReportValue];
+  for (const size of [5, 300_000]) {
+    matrix(`Success-Report ${successReport}, Failure-Report ${failureReport}, ${size} octets: ${status}${confirmedBy ? ` by ${confirmedBy}` : ''}`, async () => {
+      const pair = await sessionPair({ b: { inlineLimit: 1 << 20 } });
+      try {
+        const got = next<ReceivedMessage>(pair.b, 'message');
+        const body = pattern(0, size);
+        const sent = pair.a.sendMessage(body, 'application/octet-stream', { successReport, failureReport });
+        const outcome = await sent.done;
+        assert.is(outcome.status, status);
+        assert.is(outcome.confirmedBy, confirmedBy);
+        assert.is(outcome.bytes, size);
+        if (successReport === 'yes') assert.is(outcome.reportedBytes, size);
+        assert.ok((await got).body.equals(body));
+        assert.is(pair.a.pendingMessages, 0);
+      } finally {
+        await pair.close();
+      }
+    });
+  }
+}
+
+matrix('an empty message with Success-Report yes is delivered by its REPORT', async () => {
+  const pair = await sessionPair();
+  try {
+    const got = next<ReceivedMessage>(pair.b, 'message');
+    const outcome = await pair.a.sendMessage(Buffer.alloc(0), 'text/plain', { successReport: 'yes' }).done;
+    assert.is(outcome.status, 'delivered');
+    assert.is(outcome.confirmedBy, 'report');
+    assert.is((await got).body.length, 0);
+  } finally {
+    await pair.close();
+  }
+});
+
+matrix('Success-Report yes from a peer that never reports: unconfirmed after reportTimeout', async () => {
+  const peer = await rawPeer({ connecting: true, session: { reportTimeout: 50 } });
+  try {
+    const sent = peer.session.sendMessage('hi', 'text/plain', { successReport: 'yes' });
+    const send = await peer.next((c) => c.method === 'SEND');
+    peer.respond(send, 200);
+    const outcome = await sent.done;
+    assert.is(outcome.status, 'unconfirmed');
+    assert.is(outcome.code, 0);
+  } finally {
+    await peer.close();
+  }
+});
+
+matrix.run();
+
+const failures = suite('sendMessage: failures');
+
+failures('a 415 response fails the message', async () => {
+  const pair = await sessionPair({ b: { acceptTypes: ['text/plain'] } });
+  try {
+    const outcome = await pair.a.sendMessage('<p/>', 'text/html').done;
+    assert.is(outcome.status, 'failed');
+    assert.is(outcome.code, 415);
+    assert.is(outcome.response?.code, 415);
+  } finally {
+    await pair.close();
+  }
+});
+
+failures('a 413 from the receiver stops a large message: the chunk in flight ends with #', async () => {
+  const traffic: TrafficRecord[] = [];
+  const pair = await sessionPair({ b: { maxMessageSize: 200_000 }, aConnection: { trafficLog: (r) => traffic.push(r), sliceSize: 16384 } });
+  try {
+    pair.b.on('incoming', (s: IncomingStream) => { s.resume(); s.on('error', () => {}); });
+    const incomplete = next<IncompleteMessage>(pair.b, 'incomplete');
+    const size = 256 << 20;
+    const sent = pair.a.sendMessage(patternStream(size), 'application/octet-stream');
+    const outcome = await sent.done;
+    assert.is(outcome.status, 'failed');
+    assert.is(outcome.code, 413);
+    assert.ok(outcome.bytes < size, `stopped after ${outcome.bytes} octets`);
+    // the sender ended the chunk in flight with `#` on the early 413: the receiver saw it abort
+    assert.is((await incomplete).reason, 'aborted');
+    await delay(20);
+    const sends = traffic.filter((r) => r.direction === 'out' && r.head.includes(' SEND'));
+    assert.is(sends[sends.length - 1].endLine.slice(-1), '#');
+  } finally {
+    await pair.close();
+  }
+});
+
+failures('abort(): the message ends with #, the receiver discards it', async () => {
+  const pair = await sessionPair({ b: { inlineLimit: 1000 } });
+  try {
+    const incoming = next<IncomingStream>(pair.b, 'incoming');
+    const incomplete = next<IncompleteMessage>(pair.b, 'incomplete');
+    const source = new Readable({ read() {} });
+    source.push(pattern(0, 5000));
+    const sent = pair.a.sendMessage(source, 'application/octet-stream', { size: 1_000_000 });
+    const stream = await incoming;
+    const failure = errorOf(collect(stream));
+    sent.abort();
+    const outcome = await sent.done;
+    assert.is(outcome.status, 'aborted');
+    assert.is((await incomplete).reason, 'aborted');
+    const error = await failure;
+    assert.is(error?.code, 'MSRP_ERR_MESSAGE_ABORTED');
+  } finally {
+    await pair.close();
+  }
+});
+
+failures('a failure REPORT without Byte-Range fails the message; with one it fails the session (RFC 4975 §7.3.2)', async () => {
+  const peer = await rawPeer({ connecting: true });
+  try {
+    const first = peer.session.sendMessage('one', 'text/plain');
+    const send1 = await peer.next((c) => c.method === 'SEND');
+    peer.request({ method: 'REPORT', headers: [['Message-ID', send1.messageId as string], ['Status', '000 415 Nope']] });
+    const o1 = await first.done;
+    assert.is(o1.status, 'failed');
+    assert.is(o1.code, 415);
+    assert.is(o1.report?.method, 'REPORT');
+    assert.not.ok(peer.session.closed);
+
+    const second = peer.session.sendMessage('two', 'text/plain');
+    const send2 = await peer.next((c) => c.method === 'SEND');
+    const failed = next<Error & { code: string }>(peer.session, 'failed');
+    const closed = next<Error | null>(peer.session, 'close');
+    peer.request({ method: 'REPORT', headers: [['Message-ID', send2.messageId as string], ['Byte-Range', '1-3/3'], ['Status', '000 408 Timeout']] });
+    assert.is((await failed).code, 'MSRP_ERR_SESSION_FAILED');
+    assert.is((await closed as unknown as { code: string }).code, 'MSRP_ERR_SESSION_FAILED');
+    assert.is((await second.done).code, 408);
+    assert.ok(peer.session.closed);
+  } finally {
+    await peer.close();
+  }
+});
+
+failures('a success REPORT for an unknown Message-ID is ignored but emitted', async () => {
+  const peer = await rawPeer({ connecting: true });
+  try {
+    const got = next<IncomingReport>(peer.session, 'report');
+    peer.request({ method: 'REPORT', headers: [['Message-ID', 'nobody1'], ['Status', '000 200 OK']] });
+    const r = await got;
+    assert.is(r.message, null);
+    assert.is(r.status.code, 200);
+    assert.not.ok(peer.session.closed);
+  } finally {
+    await peer.close();
+  }
+});
+
+failures('a peer that disconnects mid-message: the pending send fails with a connection error', async () => {
+  const pair = await sessionPair({ b: { inlineLimit: 1000 } });
+  try {
+    pair.b.on('incoming', (s: IncomingStream) => {
+      s.on('error', () => {});
+      s.once('data', () => pair.sockets.b.destroy());
+    });
+    const closed = next<Error | null>(pair.a, 'close');
+    const sent = pair.a.sendMessage(patternStream(50_000_000), 'application/octet-stream', { size: 50_000_000 });
+    const error = await sent.done.then(() => null, (e: Error & { code?: string }) => e);
+    assert.ok(error !== null);
+    assert.is(error?.name, 'MsrpConnectionError');
+    await closed;
+    assert.throws(() => pair.a.sendMessage('late'), (e: Error & { code?: string }) => e.code === 'MSRP_ERR_SESSION_CLOSED');
+  } finally {
+    await pair.close();
+  }
+});
+
+failures.run();
+
+const chunks = suite('sendChunk');
+
+chunks('resolves with the 200, with code 0 for Failure-Report no, and late errors for partial', async () => {
+  const peer = await rawPeer({ connecting: true });
+  try {
+    const s = peer.session;
+    const yes = s.sendChunk(s.makeMessage('hi'));
+    const c1 = await peer.next((c) => c.method === 'SEND');
+    peer.respond(c1, 200);
+    assert.is((await yes).code, 200);
+
+    const no = s.makeMessage('hi');
+    no.failureReport = 'no';
+    assert.is((await s.sendChunk(no)).code, 0);
+
+    const partial = s.makeMessage('hi');
+    partial.failureReport = 'partial';
+    const result = await s.sendChunk(partial);
+    assert.is(result.code, 0);
+    const late = next<Chunk>(s, 'late-response');
+    const c3 = await peer.next((c) => c.transactionId === partial.transactionId);
+    peer.respond(c3, 400);
+    assert.is((await late).code, 400);
+  } finally {
+    await peer.close();
+  }
+});
+
+chunks('a peer that never answers: a local 408 after the transaction timeout', async () => {
+  const peer = await rawPeer({ connecting: true, connection: { transactionTimeout: 60 } });
+  try {
+    const result = await peer.session.sendChunk(peer.session.makeMessage('anyone?'));
+    assert.is(result.code, 408);
+    assert.ok(result.local);
+    const outcome = await peer.session.sendMessage('still there?').done;
+    assert.is(outcome.status, 'failed');
+    assert.is(outcome.code, 408);
+  } finally {
+    await peer.close();
+  }
+});
+
+chunks.run();
+
+const flow = suite('interleaving, interruption, backpressure');
+
+flow('a chat message and a response overtake a 50 MB message (RFC 4975 §7.1.1)', async () => {
+  const traffic: TrafficRecord[] = [];
+  const pair = await sessionPair({ b: { inlineLimit: 1 << 20 }, aConnection: { trafficLog: (r) => traffic.push(r) } });
+  try {
+    const size = 50_000_000;
+    let streamDone = false;
+    const incoming = next<IncomingStream>(pair.b, 'incoming');
+    const big = pair.a.sendMessage(patternStream(size), 'application/octet-stream', { size });
+    const stream = await incoming;
+    let receivedLarge = 0;
+    stream.on('data', (d: Buffer) => { receivedLarge += d.length; });
+    stream.on('end', () => { streamDone = true; });
+    // a chat message from a, queued behind 50 MB on the same connection
+    const chat = next<ReceivedMessage>(pair.b, 'message');
+    const fromA = pair.a.sendMessage('overtaking', 'text/plain');
+    // and a message from b, whose 200 a must send while its 50 MB goes out
+    const fromB = pair.b.sendMessage('hello a', 'text/plain');
+    assert.is((await chat).body.toString(), 'overtaking');
+    assert.not.ok(streamDone, 'the chat message came before the end of the large one');
+    assert.ok(receivedLarge < size);
+    assert.is((await fromB.done).status, 'delivered');
+    assert.not.ok(streamDone, 'the response came before the end of the large one');
+    assert.is((await fromA.done).status, 'delivered');
+    assert.is((await big.done).status, 'delivered');
+    // the large message went out in more than one chunk, interrupted with `+`, range-end `*`
+    const sends = traffic.filter((r) => r.direction === 'out' && r.head.includes('Byte-Range: ') && r.bodyLength > 2048);
+    assert.ok(sends.length > 1, `${sends.length} chunks`);
+    assert.ok(sends.every((r) => /Byte-Range: \d+-\*\/50000000/.test(r.head)));
+    assert.ok(sends.slice(0, -1).every((r) => r.endLine.endsWith('+')));
+  } finally {
+    await pair.close();
+  }
+});
+
+flow('a slow reader slows the sender: the source is read only as the consumer reads', async () => {
+  const pair = await sessionPair({ b: { inlineLimit: 1000, streamHighWaterMark: 65536 } });
+  try {
+    const size = 64 << 20;
+    let produced = 0;
+    const source = new Readable({
+      highWaterMark: 65536,
+      read() {
+        if (produced >= size) return void this.push(null);
+        this.push(pattern(produced, 65536));
+        produced += 65536;
+      },
+    });
+    const incoming = next<IncomingStream>(pair.b, 'incoming');
+    const sent = pair.a.sendMessage(source, 'application/octet-stream', { size });
+    const stream = await incoming;
+    stream.pause();
+    await delay(300);
+    const held = produced;
+    // socket buffers on both sides plus the stream's highWaterMark and the writer's slice: far below 64 MiB
+    assert.ok(held < 16 << 20, `the source gave ${held} octets while the reader was paused`);
+    await delay(100);
+    assert.is(produced, held, 'nothing more is read while the reader stays paused');
+    let received = 0;
+    stream.on('data', (d: Buffer) => { received += d.length; });
+    stream.resume();
+    const outcome = await sent.done;
+    assert.is(outcome.status, 'delivered');
+    await delay(10);
+    assert.is(received, size);
+  } finally {
+    await pair.close();
+  }
+});
+
+flow('progress: written, acknowledged and reported octets grow to the total', async () => {
+  const pair = await sessionPair({ b: { inlineLimit: 1000, progressReports: 100_000 }, aConnection: { maxChunkSize: 100_000 } });
+  try {
+    pair.b.on('incoming', (s: IncomingStream) => s.resume());
+    const size = 1_000_000;
+    const sent = pair.a.sendMessage(pattern(0, size), 'application/octet-stream', { successReport: 'yes' });
+    const seen: MessageProgress[] = [];
+    sent.on('progress', (p) => seen.push(p));
+    const outcome = await sent.done;
+    assert.is(outcome.status, 'delivered');
+    const last = seen[seen.length - 1];
+    assert.is(last.total, size);
+    assert.is(last.written, size);
+    assert.is(last.reported, size);
+    assert.ok(seen.some((p) => p.reported > 0 && p.reported < size), 'an incremental REPORT came before the end');
+  } finally {
+    await pair.close();
+  }
+});
+
+flow('maxPendingMessages: sendMessage refuses beyond it, then drain', async () => {
+  const peer = await rawPeer({ connecting: true, session: { maxPendingMessages: 2 } });
+  try {
+    const s = peer.session;
+    s.sendMessage('1');
+    s.sendMessage('2');
+    assert.not.ok(s.writable);
+    assert.throws(() => s.sendMessage('3'), (e: Error & { code?: string }) => e.code === 'MSRP_ERR_QUEUE_FULL');
+    const drain = next<void>(s, 'drain');
+    const c = await peer.next((x) => x.method === 'SEND');
+    peer.respond(c, 200);
+    await drain;
+    assert.ok(s.writable);
+  } finally {
+    await peer.close();
+  }
+});
+
+flow.run();
+
+const lifecycle = suite('keepalive and shutdown');
+
+lifecycle('keepalive: bodiless SENDs with Success-Report no, a silent peer fails the session with 408', async () => {
+  const peer = await rawPeer({ connecting: true, session: { keepalive: 40 }, connection: { transactionTimeout: 60 } });
+  try {
+    const failed = next<Error & { code: string; statusCode: number }>(peer.session, 'failed');
+    const ka = await peer.next((c) => c.method === 'SEND');
+    assert.is(ka.body, undefined);
+    assert.is(ka.successReport, 'no');
+    assert.equal(ka.byteRange, { start: 1, end: 0, total: 0 });
+    const error = await failed;
+    assert.is(error.statusCode, 408);
+    assert.ok(peer.session.closed);
+  } finally {
+    await peer.close();
+  }
+});
+
+lifecycle('keepalive answered: the session stays up', async () => {
+  const pair = await sessionPair({ a: { keepalive: 20 } });
+  try {
+    await delay(120);
+    assert.not.ok(pair.a.closed);
+  } finally {
+    await pair.close();
+  }
+});
+
+lifecycle('shutdown flushes pending messages, then closes', async () => {
+  const pair = await sessionPair({ b: { inlineLimit: 1000 } });
+  try {
+    pair.b.on('incoming', (s: IncomingStream) => s.resume());
+    const sent = pair.a.sendMessage(pattern(0, 2_000_000), 'application/octet-stream', { successReport: 'yes' });
+    const chat = pair.a.sendMessage('bye');
+    const closed = next<Error | null>(pair.a, 'close');
+    await pair.a.shutdown();
+    assert.is((await sent.done).status, 'delivered');
+    assert.is((await chat.done).status, 'delivered');
+    assert.is(await closed, null);
+    assert.throws(() => pair.a.sendMessage('after'), (e: Error & { code?: string }) => e.code === 'MSRP_ERR_SESSION_CLOSED');
+  } finally {
+    await pair.close();
+  }
+});
+
+lifecycle('shutdown against a silent peer fails what is pending after its timeout', async () => {
+  const peer = await rawPeer({ connecting: true });
+  try {
+    const sent = peer.session.sendMessage('hello?');
+    const chunk = peer.session.sendChunk(peer.session.makeMessage('anyone?'));
+    await peer.session.shutdown({ timeout: 50 });
+    const e1 = await sent.done.then(() => null, (e: Error & { code?: string }) => e);
+    const e2 = await chunk.then(() => null, (e: Error & { code?: string }) => e);
+    assert.is(e1?.code, 'MSRP_ERR_SESSION_CLOSED');
+    assert.ok(e2 !== null, 'the chunk failed too');
+    assert.ok(peer.session.closed);
+  } finally {
+    await peer.close();
+  }
+});
+
+lifecycle.run();
