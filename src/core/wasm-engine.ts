@@ -18,36 +18,18 @@
  * the sink pauses, the events after that point are decoded into a queue and
  * the octets the core already ran are skipped when fed again.
  */
-import { EventKind, FeedStatus } from './constants.ts';
+import { FeedStatus } from './constants.ts';
 import { DEFAULT_LIMITS } from './types.ts';
 import type { FramingEngine, FramingLimits, FramingSink, RawError, RawHead } from './types.ts';
 import type { CoreInstance } from './wasm.ts';
+import {
+  BODY, decodeError, decodeHead, END, ENTRY_SIZE, ERROR_SIZE, HEAD, HEAD_AT, HEAD_SIZE, HELD, HELD_SIZE, headLengthOf,
+  headStartOf, SMALL_SIZE,
+} from './wasm-records.ts';
 
-// Record layouts: assembly/events.ts.
-const F_RESPONSE = 1;
-const F_NONASCII = 2;
-const F_BODY = 16;
-const E_CANONICAL = 1;
-const E_NONASCII = 2;
-const HEAD_SIZE = 64;
-const ENTRY_SIZE = 16;
-const SMALL_SIZE = 16;
-const HELD_SIZE = 64;
-const ERROR_SIZE = 48;
 /** Caps are u32 in the core; larger ones (Infinity included) are as good as no cap there. */
 const CAP_MAX = 0x40000000;
-// Record kinds as plain locals: the hot loop should not go through the module binding each time.
-const HEAD = EventKind.HEAD;
-const BODY = EventKind.BODY;
-const HELD = EventKind.HELD;
-const END = EventKind.END;
 const PAUSED = FeedStatus.PAUSED;
-
-/** Buffer's native slicers (not in @types/node, present since Node 0.x). */
-interface Slicer {
-  latin1Slice(start: number, end: number): string;
-  utf8Slice(start: number, end: number): string;
-}
 
 /** An event decoded while the sink was paused, with the stream offset just after it. */
 interface Queued {
@@ -76,16 +58,6 @@ interface CoreUse {
 }
 
 const uses = new WeakMap<CoreInstance, CoreUse>();
-/** Header names spelled exactly as registered, decoded once per HeaderId. */
-const canonicalNames: Array<string | undefined> = [];
-
-/** The method at text[from, to): the RFC 4975 methods as shared strings, others sliced. */
-function methodOf(text: string, from: number, to: number): string {
-  const length = to - from;
-  if (length === 4 && text.startsWith('SEND', from)) return 'SEND';
-  if (length === 6 && text.startsWith('REPORT', from)) return 'REPORT';
-  return text.slice(from, to);
-}
 
 /** The slot an engine holds, freed by the registry if the engine is collected without free(). */
 interface SlotHold {
@@ -339,87 +311,55 @@ export class WasmFramingEngine implements FramingEngine {
   }
 
   /**
-   * Hands the records of the last call to the sink. Returns the stream offset
-   * after the event the sink paused on (the rest is queued), or -1.
+   * Hands the records of the last call to the sink. Once the sink pauses, the
+   * records after that point are decoded into the queue instead. Returns the
+   * stream offset after the event the sink paused on, or -1.
    */
   #dispatch(sink: FramingSink, input: Buffer, inputPos: number, winStream: number, eventBytes: number): number {
     const core = this.#core;
     const bytes = core.bytes();
     const view = core.view();
     const end = core.eventsPtr + eventBytes;
-    let r = core.eventsPtr;
-    while (r < end) {
+    const queue = this.#queue;
+    let stop = -1;
+    let size = 0;
+    for (let r = core.eventsPtr; r < end; r += size) {
       const kind = bytes[r];
+      size = kind === HEAD ? HEAD_SIZE + view.getUint16(r + 14, true) * ENTRY_SIZE
+        : kind === BODY || kind === END ? SMALL_SIZE : kind === HELD ? HELD_SIZE : ERROR_SIZE;
       let go: boolean | void = true;
       let at = 0;
-      let size = SMALL_SIZE;
-      switch (kind) {
-        case HEAD: {
-          size = HEAD_SIZE + view.getUint16(r + 14, true) * ENTRY_SIZE;
-          go = sink.onHead(this.#head(bytes, view, r, input, winStream));
-          at = winStream + view.getInt32(r + 48, true);
-          break;
-        }
-        case BODY: {
+      if (kind === HEAD) {
+        const head = this.#head(bytes, view, r, input, winStream);
+        at = winStream + view.getInt32(r + HEAD_AT, true);
+        if (stop < 0) go = sink.onHead(head);
+        else queue.push({ kind, head, at });
+      } else if (kind === BODY || kind === HELD) {
+        let segment: Buffer;
+        if (kind === BODY) {
           const offset = view.getInt32(r + 4, true);
           const length = view.getUint32(r + 8, true);
-          go = sink.onBody(input.subarray(inputPos + offset, inputPos + offset + length));
+          segment = input.subarray(inputPos + offset, inputPos + offset + length);
           at = winStream + offset + length;
-          break;
-        }
-        case HELD: {
-          size = HELD_SIZE;
-          go = sink.onBody(Buffer.from(bytes.subarray(r + 16, r + 16 + bytes[r + 1])));
+        } else {
+          // held octets are carried in the record: a small copy
+          segment = Buffer.from(bytes.subarray(r + 16, r + 16 + bytes[r + 1]));
           at = winStream + view.getInt32(r + 4, true);
-          break;
         }
-        case END: {
-          go = sink.onEnd(bytes[r + 1]);
-          at = winStream + view.getInt32(r + 4, true);
-          break;
-        }
-        default: {
-          size = ERROR_SIZE;
-          sink.onError(this.#error(bytes, view, r, winStream));
-        }
-      }
-      r += size;
-      if (go === false) {
-        this.#enqueue(r, end, input, inputPos, winStream);
-        return at;
-      }
-    }
-    return -1;
-  }
-
-  /** Decodes records [r, end) into the queue (the sink paused before them). */
-  #enqueue(r: number, end: number, input: Buffer, inputPos: number, winStream: number): void {
-    const bytes = this.#core.bytes();
-    const view = this.#core.view();
-    while (r < end) {
-      const kind = bytes[r];
-      if (kind === HEAD) {
-        this.#queue.push({ kind, head: this.#head(bytes, view, r, input, winStream),
-          at: winStream + view.getInt32(r + 48, true) });
-        r += HEAD_SIZE + view.getUint16(r + 14, true) * ENTRY_SIZE;
-      } else if (kind === BODY) {
-        const offset = view.getInt32(r + 4, true);
-        const length = view.getUint32(r + 8, true);
-        this.#queue.push({ kind, segment: input.subarray(inputPos + offset, inputPos + offset + length),
-          at: winStream + offset + length });
-        r += SMALL_SIZE;
-      } else if (kind === HELD) {
-        this.#queue.push({ kind, segment: Buffer.from(bytes.subarray(r + 16, r + 16 + bytes[r + 1])),
-          at: winStream + view.getInt32(r + 4, true) });
-        r += HELD_SIZE;
+        if (stop < 0) go = sink.onBody(segment);
+        else queue.push({ kind, segment, at });
       } else if (kind === END) {
-        this.#queue.push({ kind, flag: bytes[r + 1], at: winStream + view.getInt32(r + 4, true) });
-        r += SMALL_SIZE;
+        at = winStream + view.getInt32(r + 4, true);
+        if (stop < 0) go = sink.onEnd(bytes[r + 1]);
+        else queue.push({ kind, flag: bytes[r + 1], at });
       } else {
-        this.#queue.push({ kind, error: this.#error(bytes, view, r, winStream), at: -1 });
-        r += ERROR_SIZE;
+        const error = decodeError(bytes, view, r, winStream);
+        if (stop < 0) sink.onError(error);
+        else queue.push({ kind, error, at: -1 });
       }
+      if (go === false && stop < 0) stop = at;
     }
+    return stop;
   }
 
   /** Delivers queued events; with `pausable`, stops after one the sink pauses on and returns its offset. */
@@ -442,72 +382,14 @@ export class WasmFramingEngine implements FramingEngine {
     return -1;
   }
 
-  #error(bytes: Buffer, view: DataView, r: number, winStream: number): RawError {
-    const tidLength = bytes[r + 3];
-    return {
-      code: bytes[r + 1],
-      statusCode: view.getUint16(r + 8, true),
-      fatal: bytes[r + 2] !== 0,
-      offset: winStream + view.getInt32(r + 4, true),
-      transactionId: tidLength === 0 ? null : (bytes as unknown as Slicer).latin1Slice(r + 16, r + 16 + tidLength),
-    };
-  }
-
-  /**
-   * Materialises a HEAD record: one latin1 string of the whole head, then
-   * substrings of it; UTF-8 decoding only for values the core flagged.
-   */
+  /** The HEAD record at `r`, decoded from the input or, for a head cut between feeds, from its kept copy. */
   #head(bytes: Buffer, view: DataView, r: number, input: Buffer, winStream: number): RawHead {
-    const flags = bytes[r + 1];
-    const tidLength = bytes[r + 2];
-    const headStart = winStream + view.getInt32(r + 4, true);
-    const startLength = view.getUint32(r + 8, true);
-    const code = view.getUint16(r + 12, true);
-    const count = view.getUint16(r + 14, true);
-    const headLength = view.getUint32(r + 44, true);
-    let source = input;
-    let at = headStart - this.#base;
-    if (at < 0) {
-      // The head began in an earlier feed: its first octets were kept in #pending.
-      source = Buffer.concat([(this.#pending as Buffer).subarray(headStart - this.#pendingFrom, this.#pendingLength),
-        input.subarray(0, at + headLength)]);
-      at = 0;
-    }
-    const slicer = source as unknown as Slicer;
-    const text = slicer.latin1Slice(at, at + headLength);
-    const rest = 6 + tidLength;
-    let method: string | null = null;
-    let comment: string | null = null;
-    if ((flags & F_RESPONSE) === 0) method = methodOf(text, rest, startLength);
-    else if (startLength - rest > 3) {
-      comment = (flags & F_NONASCII) !== 0 ? slicer.utf8Slice(at + rest + 4, at + startLength)
-        : text.slice(rest + 4, startLength);
-    }
-    const names: string[] = [];
-    const values: string[] = [];
-    const ids: number[] = [];
-    let e = r + HEAD_SIZE;
-    for (let k = 0; k < count; k++, e += ENTRY_SIZE) {
-      const nameOffset = view.getUint32(e, true);
-      const nameLength = view.getUint16(e + 4, true);
-      const id = bytes[e + 6];
-      const entryFlags = bytes[e + 7];
-      let name: string | undefined;
-      if ((entryFlags & E_CANONICAL) !== 0) name = canonicalNames[id];
-      if (name === undefined) {
-        name = text.slice(nameOffset, nameOffset + nameLength);
-        if ((entryFlags & E_CANONICAL) !== 0) canonicalNames[id] = name;
-      }
-      const valueOffset = view.getUint32(e + 8, true);
-      const valueEnd = valueOffset + view.getUint32(e + 12, true);
-      names.push(name);
-      values.push((entryFlags & E_NONASCII) !== 0 ? slicer.utf8Slice(at + valueOffset, at + valueEnd)
-        : text.slice(valueOffset, valueEnd));
-      ids.push(id);
-    }
-    return {
-      transactionId: text.slice(5, 5 + tidLength), method, code, comment, names, values, ids,
-      hasBody: (flags & F_BODY) !== 0, offset: headStart,
-    };
+    const headStart = headStartOf(view, r, winStream);
+    const at = headStart - this.#base;
+    if (at >= 0) return decodeHead(bytes, view, r, input, at, headStart);
+    // The head began in an earlier feed: its first octets were kept in #pending.
+    const source = Buffer.concat([(this.#pending as Buffer).subarray(headStart - this.#pendingFrom, this.#pendingLength),
+      input.subarray(0, at + headLengthOf(view, r))]);
+    return decodeHead(bytes, view, r, source, 0, headStart);
   }
 }
