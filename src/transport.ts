@@ -289,13 +289,17 @@ export class MsrpTransport extends EventEmitter<TransportEvents> {
     const messageId = options.messageId ?? randomIdent();
     const failureReport = options.failureReport ?? 'yes';
     const contentType = options.contentType ?? 'text/plain';
-    const headers: Array<[string, string]> = [['To-Path', this.#toPath], ['From-Path', this.#fromPath], ['Message-ID', messageId]];
-    if (options.successReport !== undefined) headers.push(['Success-Report', options.successReport]);
-    if (options.failureReport !== undefined) headers.push(['Failure-Report', options.failureReport]);
-    for (const h of options.headers ?? []) headers.push(h);
-    headers.push(['Content-Type', contentType]);
-    const template = options.headers === undefined || options.headers.length === 0
-      ? this.#template(messageId, options.successReport, options.failureReport, contentType) : undefined;
+    let template: [string, string] | undefined;
+    const headers: Array<[string, string]> = [];
+    if (options.headers === undefined || options.headers.length === 0) {
+      template = this.#template(messageId, options.successReport, options.failureReport, contentType);
+    } else {
+      headers.push(['To-Path', this.#toPath], ['From-Path', this.#fromPath], ['Message-ID', messageId]);
+      if (options.successReport !== undefined) headers.push(['Success-Report', options.successReport]);
+      if (options.failureReport !== undefined) headers.push(['Failure-Report', options.failureReport]);
+      for (const h of options.headers) headers.push(h);
+      headers.push(['Content-Type', contentType]);
+    }
     const message = this.connection.sendMessage({
       headers, messageId, source, offset, total, failureReport, group: options.group ?? this, template,
     });

@@ -26,7 +26,7 @@ import type { MsrpUri } from '../protocol/uri.ts';
 import { MAX_NON_SEND_BODY, validateHead } from '../protocol/validate.ts';
 import { streamLabel, type ByteStream } from './byte-stream.ts';
 import { OutgoingMessage, type OutgoingMessageInit } from './outgoing.ts';
-import { failureReportOf, makeResponse, mayRespond } from './responses.ts';
+import { encodeResponse, failureReportOf, makeResponse, mayRespond } from './responses.ts';
 import { DEFAULT_TRANSACTION_TIMEOUT, TransactionTable, type TransactionResult } from './transactions.ts';
 import { ChunkWriter, type WriterOptions } from './writer.ts';
 
@@ -109,6 +109,7 @@ interface Current {
 }
 
 const DEFAULT_MAX_WHOLE_CHUNK = 1024 * 1024;
+function noop(): void {}
 let connectionIds = 0;
 
 /** See the module comment. */
@@ -277,8 +278,9 @@ export class MsrpConnection extends EventEmitter<ConnectionEvents> {
    */
   writeResponse(request: Chunk, code: number, comment?: string | null, fromUri?: string): boolean {
     if (this.#closed || !mayRespond(request, code)) return false;
-    const response = makeResponse(request, code, comment, fromUri);
-    this.writer.writeChunk(response, frameParts(response), () => {});
+    // the traffic log shows a Chunk; otherwise the bytes are made directly
+    const logged = this.#traffic === null ? null : makeResponse(request, code, comment, fromUri);
+    this.writer.writeChunk(logged, [encodeResponse(request, code, comment, fromUri)], noop);
     return true;
   }
 

@@ -74,9 +74,9 @@ export interface OutgoingMessageInit {
   /** who the message belongs to, for fair rotation between sessions */
   group: object;
   /**
-   * `headers` already written out as the header block, split where Byte-Range
-   * goes (see headerTemplate); for a caller that checked them itself. Default:
-   * made from `headers` by Chunk.frame's checks.
+   * The header block already written out, split where Byte-Range goes (see
+   * headerTemplate), for a caller that checked it itself; `headers` is then
+   * not read. Default: made from `headers` with Chunk.frame's checks.
    */
   template?: [string, string];
 }

@@ -28,7 +28,8 @@ import type { ByteRange } from '../protocol/headers.ts';
 import { headText, summarizeBody, type TrafficLog, TRAFFIC_TEXT_LIMIT } from '../log.ts';
 import type { ByteStream } from './byte-stream.ts';
 import { kWriterAbort, type OutgoingMessage, type SentChunk } from './outgoing.ts';
-import type { TransactionResult, TransactionTable } from './transactions.ts';
+import type { TransactionHandlers, TransactionResult, TransactionTable } from './transactions.ts';
+import { BufferSource } from './sources.ts';
 
 /** Chunks up to this many octets may carry an exact range-end (RFC 4975 §7.1.1). */
 export const MAX_UNINTERRUPTIBLE = 2048;
@@ -62,7 +63,8 @@ export const DEFAULT_HIGH_WATER = 1024 * 1024;
 interface Item {
   parts: Buffer[];
   bytes: number;
-  chunk: Chunk;
+  /** for the traffic log; null when it is off */
+  chunk: Chunk | null;
   written: (error?: Error | null) => void;
 }
 
@@ -110,6 +112,31 @@ class MessageQueue {
 interface Group {
   queue: MessageQueue;
   inRing: boolean;
+}
+
+/** What waits on one chunk's transaction: one object per chunk rather than three closures. */
+class ChunkTransaction implements TransactionHandlers {
+  readonly message: OutgoingMessage;
+  readonly sent: SentChunk;
+  readonly #stop: (message: OutgoingMessage) => void;
+
+  constructor(message: OutgoingMessage, sent: SentChunk, stop: (message: OutgoingMessage) => void) {
+    this.message = message;
+    this.sent = sent;
+    this.#stop = stop;
+  }
+
+  settle(result: TransactionResult): void {
+    if (this.message.chunkSettled(this.sent, result)) this.#stop(this.message);
+  }
+
+  fail(error: Error): void {
+    this.message.fail(error);
+  }
+
+  late(response: Chunk): void {
+    this.message.emit('late-response', this.sent, response);
+  }
 }
 
 /** The open chunk of the message holding the connection. */
@@ -211,7 +238,7 @@ export class ChunkWriter {
    * slices. `written` is called once its last octet is handed to the socket,
    * or with an error when the connection closes first.
    */
-  writeChunk(chunk: Chunk, parts: Buffer[], written: (error?: Error | null) => void): void {
+  writeChunk(chunk: Chunk | null, parts: Buffer[], written: (error?: Error | null) => void): void {
     if (this.#closed !== null) {
       written(this.#closed);
       return;
@@ -231,11 +258,14 @@ export class ChunkWriter {
       return;
     }
     message[kWriterAbort] = this.#abort;
-    message.source.onReady = () => this.#ready(message);
-    message.source.onError = (error) => {
-      this.#stop(message, '#');
-      message.fail(error);
-    };
+    if (!(message.source instanceof BufferSource)) {
+      // a Buffer is always ready and never fails: only streamed bodies need these
+      message.source.onReady = () => this.#ready(message);
+      message.source.onError = (error) => {
+        this.#stop(message, '#');
+        message.fail(error);
+      };
+    }
     this.#enqueue(message);
     this.#schedule();
   }
@@ -319,7 +349,7 @@ export class ChunkWriter {
     const last = item.parts.length - 1;
     for (let i = 0; i < last; i++) this.#stream.write(item.parts[i]);
     this.#stream.write(item.parts[last], item.written);
-    if (this.#traffic !== null) {
+    if (this.#traffic !== null && item.chunk !== null) {
       const body = item.chunk.body;
       this.#log(headText(item.chunk), body === undefined ? -1 : body.length, body === undefined ? [] : [body],
         item.chunk.endLine);
@@ -381,6 +411,12 @@ export class ChunkWriter {
     const source = message.source;
     let budget = this.sliceSize;
     let open = this.#open;
+    if (open === null && source instanceof BufferSource && source.remaining <= MAX_UNINTERRUPTIBLE
+      && source.remaining <= this.maxChunkSize) {
+      this.#writeWhole(message, source.take(MAX_UNINTERRUPTIBLE) ?? EMPTY);
+      this.#cursor++;
+      return;
+    }
     while (budget > 0) {
       const room = Math.min(budget, this.maxChunkSize - (open === null ? 0 : open.bytes));
       if (room <= 0) {
@@ -472,14 +508,44 @@ export class ChunkWriter {
     // written (a 413 sent as soon as the receiver knows) stops it at once with `#`
     // (RFC 4975 §7.3.2); its timer still starts only at the end-line.
     message.outstanding++;
-    this.#transactions.add(transactionId, message.failureReport, {
-      settle: (result: TransactionResult) => {
-        if (message.chunkSettled(sent, result)) this.#stop(message, '#');
-      },
-      fail: (error: Error) => message.fail(error),
-      late: (response: Chunk) => message.emit('late-response', sent, response),
-    });
+    this.#transactions.add(transactionId, message.failureReport, new ChunkTransaction(message, sent, this.#stopFailed));
     return open;
+  }
+
+  /** A failed chunk stops its message: the chunk in flight ends with `#` (RFC 4975 §7.3.2, §10.5). */
+  readonly #stopFailed = (message: OutgoingMessage): void => this.#stop(message, '#');
+
+  /**
+   * A message whose rest fits one uninterruptible chunk (at most 2048 octets
+   * of a Buffer, RFC 4975 §7.1.1) goes out as one write of one buffer: head,
+   * body and end-line. The body is known before the transaction id is drawn,
+   * so one check keeps the end-line out of it (RFC 4975 §7.1).
+   */
+  #writeWhole(message: OutgoingMessage, body: Buffer): void {
+    const start = message.position;
+    const range: ByteRange = { start: start + 1, end: start + body.length, total: message.total };
+    let transactionId = this.#newTransactionId();
+    while (body.includes(`${DASHES}${transactionId}`, 0, 'latin1')) transactionId = this.#newTransactionId();
+    const head = `MSRP ${transactionId} SEND\r\n${message.template[0]}Byte-Range: ${formatByteRange(range)}\r\n${message.template[1]}\r\n`;
+    const flag = message.lastFlag;
+    const endLine = `${CRLF_DASHES}${transactionId}${flag}\r\n`;
+    const headLength = Buffer.byteLength(head);
+    const frame = Buffer.allocUnsafe(headLength + body.length + endLine.length);
+    frame.write(head, 0, 'utf8');
+    body.copy(frame, headLength);
+    frame.write(endLine, headLength + body.length, 'latin1');
+    const sent: SentChunk = { transactionId, byteRange: range, continuationFlag: flag };
+    message.outstanding++;
+    message.chunks++;
+    message.position += body.length;
+    message.bytes += body.length;
+    this.#transactions.add(transactionId, message.failureReport, new ChunkTransaction(message, sent, this.#stopFailed));
+    this.#stream.write(frame, (error) => {
+      if (!error) this.#transactions.start(transactionId);
+    });
+    message.emit('chunk', sent);
+    if (this.#traffic !== null) this.#log(head.slice(0, -4), body.length, [body], endLine.slice(2, -2));
+    message.finish();
   }
 
   #newTransactionId(): string {
