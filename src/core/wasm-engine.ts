@@ -102,7 +102,12 @@ export class WasmFramingEngine implements FramingEngine {
     const l = { ...DEFAULT_LIMITS, ...limits };
     const cap = (n: number): number => Math.max(0, Math.min(n, CAP_MAX));
     this.#core = core;
-    this.#caps = [cap(l.maxLineLength), Math.max(0, l.maxHeaders), cap(l.maxHeadLength), Math.max(0, l.maxBodyLength)];
+    // more headers than an entry table holds (Infinity included) is for the TypeScript engine
+    const headers = Math.max(0, l.maxHeaders);
+    if (!(headers <= core.exports.msrp_header_capacity())) {
+      throw new RangeError(`maxHeaders ${l.maxHeaders} exceeds the wasm pool's ${core.exports.msrp_header_capacity()}`);
+    }
+    this.#caps = [cap(l.maxLineLength), headers, cap(l.maxHeadLength), Math.max(0, l.maxBodyLength)];
     this.#hold = { exports: core.exports, slot: -1 };
     this.#hold.slot = this.#alloc();
     slotRegistry.register(this, this.#hold, this.#hold);
@@ -117,9 +122,6 @@ export class WasmFramingEngine implements FramingEngine {
   #alloc(): number {
     const exports = this.#core.exports;
     const slot = exports.msrp_alloc(...this.#caps);
-    if (slot === -2) {
-      throw new RangeError(`maxHeaders ${this.#caps[1]} exceeds the wasm pool's ${exports.msrp_header_capacity()}`);
-    }
     if (slot < 0) throw new RangeError('every wasm parser slot is in use');
     return slot;
   }

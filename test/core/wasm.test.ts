@@ -85,6 +85,12 @@ loading('createFramingEngine gives a wasm engine, js on request, and js when the
   assert.instance(createFramingEngine({}, 'js'), JsFramingEngine);
   // more headers than the pool's entries: only the TypeScript engine can honour it
   assert.instance(createFramingEngine({ maxHeaders: 65 }), JsFramingEngine);
+  assert.instance(createFramingEngine({ maxHeaders: Infinity }), JsFramingEngine);
+  // caps above what the core's u32 fields hold work as no cap
+  const open = createFramingEngine({ maxLineLength: Infinity, maxHeadLength: 2 ** 40, maxBodyLength: Infinity }, 'wasm-simd');
+  assert.instance(open, WasmFramingEngine);
+  const big = Buffer.from(`MSRP abcd SEND\r\nX: ${'a'.repeat(100_000)}\r\n-------abcd$\r\n`);
+  assert.equal(engineEvents(open, [big]).map((e) => e.type), ['head', 'end']);
   const before = process.env.MSRP_ENGINE;
   try {
     process.env.MSRP_ENGINE = 'js';
