@@ -25,7 +25,7 @@ export type {
   ChunkOutcome, FailedMessage, FailureReason, IncomingMessage, ReassemblerEvents, ReassemblerOptions, ReassemblySink,
 } from './protocol/reassembler.ts';
 export type { ReceivedRange } from './core/range-types.ts';
-export { createParseError, MsrpConnectError, MsrpConnectionError, MsrpError, MsrpParseError, MsrpUriError } from './errors.ts';
+export { createParseError, MsrpConnectError, MsrpConnectionError, MsrpError, MsrpParseError, MsrpSessionError, MsrpUriError } from './errors.ts';
 export type { FramingLimits } from './core/types.ts';
 export { configureCore, DEFAULT_CORE_OPTIONS } from './core/wasm.ts';
 export type { CoreOptions } from './core/wasm.ts';
@@ -64,6 +64,11 @@ export type {
   OutgoingMessageEvents, RequestTarget, Resolution, SendMessageOptions, SentChunk, SessionHandler, TransactionHandlers,
   TransactionResult, TransportEvents, WriterOptions,
 } from './transport.ts';
+export { DEFAULT_KEEPALIVE, IncomingStream, MsrpSession, SentMessage } from './session.ts';
+export type {
+  DeliveryOutcome, DeliveryStatus, IncomingReport, IncomingStreamInit, IncompleteMessage, MessageProgress, MsrpSessionEvents,
+  MsrpSessionOptions, ReceivedMessage, ReceiverOptions, SendOptions, SentMessageEvents,
+} from './session.ts';
 export {
   childLogger, consoleLogger, formatTrafficRecord, noopLogger, summarizeBody, trafficLogTo, trafficLogToLogger,
 } from './log.ts';
