@@ -117,8 +117,8 @@ export interface RelayedEndpoint {
 }
 
 /** Opens a connection (or uses `client`), AUTHs as `user` and returns the endpoint. */
-export async function relayedEndpoint(relay: MsrpRelay, user: keyof typeof USERS, client?: RelayClient): Promise<RelayedEndpoint> {
-  const c = client ?? await RelayClient.open(relay.uri);
+export async function relayedEndpoint(relay: MsrpRelay, user: keyof typeof USERS, client?: RelayClient | ConnectionOptions): Promise<RelayedEndpoint> {
+  const c = client instanceof RelayClient ? client : await RelayClient.open(relay.uri, client);
   const { response, from } = await c.auth(user);
   if (response.code !== 200) throw new Error(`AUTH as ${user}: ${response.code} ${response.comment}`);
   const usePath = response.usePath as MsrpUri[];
@@ -137,6 +137,73 @@ export async function relayedPair(relay: MsrpRelay, options: { ta?: MsrpTranspor
   const ta = transportTo(a, b.path, options.ta);
   const tb = transportTo(b, a.path, options.tb);
   return { a, b, ta, tb, close() { a.client.close(); b.client.close(); } };
+}
+
+/** A message as a receiver put it together from its chunks by Byte-Range. */
+export interface Received {
+  messageId: string;
+  body: Buffer;
+  chunks: Chunk[];
+  /** body octets of each chunk */
+  sizes: number[];
+}
+
+/**
+ * Streams `t`'s incoming SEND chunks into messages (placed by Byte-Range,
+ * answered 200 at each end-line, as an endpoint does); `next()` is the next
+ * message whose last chunk came.
+ */
+export function receiver(t: MsrpTransport): { next(ms?: number): Promise<Received>; heads: Chunk[] } {
+  const open = new Map<string, { parts: Array<[number, Buffer]>; chunks: Chunk[]; sizes: number[] }>();
+  const done: Received[] = [];
+  const heads: Chunk[] = [];
+  let wake: (() => void) | null = null;
+  let offset = 0;
+  let size = 0;
+  t.setHandler({
+    onSendHead(chunk) {
+      heads.push(chunk);
+      offset = (chunk.byteRange?.start ?? 1) - 1;
+      size = 0;
+    },
+    onSendBody(segment, chunk) {
+      const id = chunk.messageId as string;
+      let m = open.get(id);
+      if (m === undefined) open.set(id, m = { parts: [], chunks: [], sizes: [] });
+      m.parts.push([offset, Buffer.from(segment)]);
+      offset += segment.length;
+      size += segment.length;
+    },
+    onSendEnd(chunk) {
+      t.writeResponse(chunk, 200);
+      const id = chunk.messageId as string;
+      let m = open.get(id);
+      if (m === undefined) open.set(id, m = { parts: [], chunks: [], sizes: [] });
+      m.chunks.push(chunk);
+      m.sizes.push(size);
+      if (chunk.continuationFlag === '+') return;
+      open.delete(id);
+      const length = m.parts.reduce((n, [at, b]) => Math.max(n, at + b.length), 0);
+      const body = Buffer.alloc(length);
+      for (const [at, b] of m.parts) b.copy(body, at);
+      done.push({ messageId: id, body, chunks: m.chunks, sizes: m.sizes });
+      wake?.();
+    },
+  });
+  return {
+    heads,
+    async next(ms = 10_000) {
+      const deadline = Date.now() + ms;
+      while (done.length === 0) {
+        if (Date.now() > deadline) throw new Error(`no whole message within ${ms} ms`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 50);
+          wake = () => { clearTimeout(timer); resolve(); };
+        });
+      }
+      return done.shift() as Received;
+    },
+  };
 }
 
 /** Waits `ms` milliseconds. */
