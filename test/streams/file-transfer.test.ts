@@ -3,34 +3,18 @@
  * push with its sha-1 checked, a small file, CPIM-wrapped file bodies, a
  * hostile file name, a wrong hash, and the offers a side must refuse.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MsrpStreamError } from '../../src/errors.ts';
 import { hashFile } from '../../src/streams/file-io.ts';
-import { FileTransferStream, type FileTransferStreamOptions } from '../../src/streams/file-transfer.ts';
+import { FileTransferStream } from '../../src/streams/file-transfer.ts';
 import { parseMsrpMedia } from '../../src/streams/sdp.ts';
-import { negotiate, next, rejects, tempDir } from './stream-helpers.ts';
+import { fileOptions, negotiate, next, randomFile, rejects, tempDir } from './stream-helpers.ts';
 
 type Finished = { path: string | null; size: number | null; hash: { value: string } | null };
 type Failed = { reason: string; error: Error | null };
-
-/** Loopback options for a file stream. */
-export function fileOptions(more: FileTransferStreamOptions): FileTransferStreamOptions {
-  return {
-    host: '127.0.0.1', endTimeout: 2000, ...more,
-    connect: { pool: null, bindTimeout: 5000, connectTimeout: 5000, ...more.connect }, session: { keepalive: 0, ...more.session },
-  };
-}
-
-/** A file of `size` random octets in `dir`. */
-export async function randomFile(dir: string, name: string, size: number): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, randomBytes(size));
-  return path;
-}
 
 const push = suite('FileTransferStream: push (RFC 5547 §8.2.1)');
 

@@ -5,10 +5,12 @@
  */
 import { once, type EventEmitter } from 'node:events';
 import * as assert from 'uvu/assert';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ChatClock, ChatStream, type ChatStreamOptions } from '../../src/streams/chat.ts';
+import type { FileTransferStreamOptions } from '../../src/streams/file-transfer.ts';
 import { formatSdp } from '../../src/streams/sdp.ts';
 import type { MsrpStreamBase, StreamEvents } from '../../src/streams/stream-base.ts';
 
@@ -124,4 +126,19 @@ export class FakeClock implements ChatClock {
     }
     this.time = end;
   }
+}
+
+/** Loopback options for a file stream. */
+export function fileOptions(more: FileTransferStreamOptions): FileTransferStreamOptions {
+  return {
+    host: '127.0.0.1', endTimeout: 2000, ...more,
+    connect: { pool: null, bindTimeout: 5000, connectTimeout: 5000, ...more.connect }, session: { keepalive: 0, ...more.session },
+  };
+}
+
+/** A file of `size` random octets in `dir`. */
+export async function randomFile(dir: string, name: string, size: number): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, randomBytes(size));
+  return path;
 }
