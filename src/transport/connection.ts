@@ -23,7 +23,7 @@ import { Chunk } from '../protocol/chunk.ts';
 import { ChunkParser } from '../protocol/chunk-parser.ts';
 import { StatusCode } from '../protocol/status.ts';
 import type { MsrpUri } from '../protocol/uri.ts';
-import { MAX_NON_SEND_BODY, validateHead } from '../protocol/validate.ts';
+import { MAX_NON_SEND_BODY, validateHead, type ValidateOptions } from '../protocol/validate.ts';
 import { streamLabel, type ByteStream } from './byte-stream.ts';
 import { OutgoingMessage, type OutgoingMessageInit } from './outgoing.ts';
 import { encodeResponse, failureReportOf, makeResponse, mayRespond } from './responses.ts';
@@ -127,6 +127,20 @@ export class MsrpConnection extends EventEmitter<ConnectionEvents> {
   readonly #resolve: ConnectionOptions['resolve'];
   readonly #sessions = new Map<string, { uri: MsrpUri; target: RequestTarget }>();
   #current: Current | null = null;
+  /** the request validateHead is looking at, and the target its To-Path names */
+  #routing: Chunk | null = null;
+  #routed: RequestTarget | null = null;
+  /** validateHead's view of this connection, made once (not a closure per request) */
+  readonly #validation: ValidateOptions = ((connection: MsrpConnection): ValidateOptions => ({
+    session: (toPath, fromPath) => {
+      const r = connection.#route(connection.#routing as Chunk, toPath, fromPath);
+      if (typeof r === 'string') return r;
+      connection.#routed = r;
+      return 'ok';
+    },
+    get methods() { return connection.#routed?.methods; },
+    get acceptTypes() { return connection.#routed?.acceptTypes; },
+  }))(this);
   #closed = false;
   #ending = false;
   #started: boolean;
@@ -375,17 +389,12 @@ export class MsrpConnection extends EventEmitter<ConnectionEvents> {
       this.#current = { chunk, target: null, mode: Mode.SKIP, parts: [], size: 0, answered: true };
       return true;
     }
-    let target: RequestTarget | null = null;
-    const failure = validateHead(chunk, {
-      session: (toPath, fromPath) => {
-        const r = this.#route(chunk, toPath, fromPath);
-        if (typeof r === 'string') return r;
-        target = r;
-        return 'ok';
-      },
-      get methods() { return (target as RequestTarget | null)?.methods; },
-      get acceptTypes() { return (target as RequestTarget | null)?.acceptTypes; },
-    });
+    this.#routing = chunk;
+    this.#routed = null;
+    const failure = validateHead(chunk, this.#validation);
+    const target = this.#routed as RequestTarget | null;
+    this.#routed = null;
+    this.#routing = null;
     const current: Current = { chunk, target, mode: Mode.SKIP, parts: [], size: 0, answered: false };
     this.#current = current;
     if (failure !== null) {
@@ -393,7 +402,7 @@ export class MsrpConnection extends EventEmitter<ConnectionEvents> {
       this.#answer(current, failure.statusCode, failure.reason);
       return true;
     }
-    const t = target as RequestTarget | null;
+    const t = target;
     if (t === null || chunk.body === undefined) return true; // a bodiless request is handled at its end-line
     if (chunk.method === 'SEND' && t.onSendHead !== undefined) {
       current.mode = Mode.STREAM;

@@ -81,6 +81,8 @@ export interface OutgoingMessageInit {
   template?: [string, string];
 }
 
+function noop(): void {}
+
 /** Internal hooks between a message and its writer (not public API). */
 export const kWriterAbort = Symbol('writerAbort');
 
@@ -118,7 +120,7 @@ export class OutgoingMessage extends EventEmitter<OutgoingMessageEvents> {
   #resolve!: (o: MessageOutcome) => void;
   #reject!: (e: Error) => void;
   #failure: TransactionResult | null = null;
-  [kWriterAbort]: (message: OutgoingMessage) => void = () => {};
+  [kWriterAbort]: (message: OutgoingMessage) => void = noop;
 
   constructor(init: OutgoingMessageInit) {
     super();
@@ -134,7 +136,7 @@ export class OutgoingMessage extends EventEmitter<OutgoingMessageEvents> {
       this.#reject = reject;
     });
     // a caller that only listens to events must not see an unhandled rejection
-    this.outcome.catch(() => {});
+    this.outcome.catch(noop);
   }
 
   /**

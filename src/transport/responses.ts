@@ -82,9 +82,11 @@ export function encodeResponse(request: Chunk, code: number, comment?: string | 
   if (!isIdent(tid)) throw new RangeError(`transaction id ${JSON.stringify(tid)} is not an ident`);
   if (!Number.isInteger(code) || code < 100 || code > 999) throw new RangeError(`status code ${code} is not 100..999`);
   const text = comment === undefined ? reasonPhrase(code) : comment;
+  if ((text !== null && CONTROL.test(text)) || (to !== undefined && CONTROL.test(to)) || (from !== undefined && CONTROL.test(from))) {
+    throw new TypeError('a response line holds a control character (CR, LF, ...)');
+  }
   let s = text === null ? `MSRP ${tid} ${code}\r\n` : `MSRP ${tid} ${code} ${text}\r\n`;
   if (to !== undefined) s += `To-Path: ${to}\r\n`;
   if (from !== undefined) s += `From-Path: ${from}\r\n`;
-  if (CONTROL.test(s.slice(0, -2).replace(/\r\n/g, ' '))) throw new TypeError('a response line holds a control character (CR, LF, ...)');
   return Buffer.from(`${s}-------${tid}$\r\n`, 'utf8');
 }
