@@ -25,12 +25,16 @@ export function feed(s: Slot, p: usize, end: usize): usize {
       st = ST_START;
     }
     if (st <= ST_HOTHER) {
+      // a whole, well-formed line at once when possible, else octet by octet
       let q = fastLine(s, p, end, hb);
       p = q != 0 ? q : headLines(s, p, end, hb);
+    } else if (st == ST_BODY) {
+      p = body(s, p, end);
+    } else if (st == ST_MATCH) {
+      p = carried(s, p, end);
+    } else {
+      p = end;
     }
-    else if (st == ST_BODY) p = body(s, p, end);
-    else if (st == ST_MATCH) p = carried(s, p, end);
-    else p = end;
   }
   let inHead = s.state >= ST_START && s.state <= ST_HOTHER;
   if (inHead) s.headPos = <u32>(<isize>p - hb);
