@@ -340,6 +340,20 @@ export class MsrpTransport extends EventEmitter<TransportEvents> {
     return new Promise((resolve, reject) => this.#readers.push({ resolve, reject }));
   }
 
+  /**
+   * Takes every request queued for readChunk at once (oldest first). A session
+   * installing its handler after binding uses it to pick up what came before,
+   * such as the payload of a binding SEND (RFC 4975 §5.4).
+   */
+  takeQueued(): Chunk[] {
+    const chunks = this.#queue.splice(0);
+    if (this.#queueFull) {
+      this.#queueFull = false;
+      this.connection.resume();
+    }
+    return chunks;
+  }
+
   /** Incoming requests until the transport closes (ends quietly on a clean close). */
   async *[Symbol.asyncIterator](): AsyncIterator<Chunk> {
     for (;;) {
