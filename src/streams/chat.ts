@@ -41,7 +41,7 @@ import { buildImdnResponse, type Imdn, type ImdnRequest, wantsNotification } fro
 import { buildIsComposing, type ComposingState, ISCOMPOSING_CONTENT_TYPE } from './is-composing.ts';
 import { acceptsType, answerDirection, canReceive, canSend, deliveryMode, fitsMaxSize, withMandatoryTypes } from './sdp-negotiation.ts';
 import type { MsrpMedia } from './sdp.ts';
-import { type MediaParts, MsrpStreamBase, type StreamEvents, type StreamOptions } from './stream-base.ts';
+import { gatherIncoming, type MediaParts, MsrpStreamBase, type StreamEvents, type StreamOptions } from './stream-base.ts';
 
 export type { ChatIdentity, ChatMessagePart, ChatNotification, ChatSendOptions, IncomingChatMessage } from './chat-message.ts';
 export { CHAT_ACCEPT_TYPES, CHAT_ACCEPT_WRAPPED_TYPES } from './chat-message.ts';
@@ -389,20 +389,10 @@ export class ChatStream extends MsrpStreamBase<ChatStreamEvents> {
 
   /** A large message: gathered in memory up to maxMessageSize, else refused (413). */
   #gather(stream: IncomingStream): void {
-    const max = this.#chat.maxMessageSize ?? DEFAULT_MAX_MESSAGE;
-    if (stream.size !== null && stream.size > max) {
-      stream.destroy();
-      return;
-    }
-    const pieces: Buffer[] = [];
-    let length = 0;
-    stream.on('data', (piece: Buffer) => {
-      length += piece.length;
-      if (length > max) stream.destroy();
-      else pieces.push(piece);
+    void gatherIncoming(stream, this.#chat.maxMessageSize ?? DEFAULT_MAX_MESSAGE).then((body) => {
+      if (body !== null) this.#receive(body, stream.contentType, stream.chunk, stream.messageId);
+      else this.logger.debug({ messageId: stream.messageId }, 'msrp chat message incomplete or too large');
     });
-    stream.on('end', () => this.#receive(Buffer.concat(pieces, length), stream.contentType, stream.chunk, stream.messageId));
-    stream.on('error', (err) => this.logger.debug({ err: err.message, messageId: stream.messageId }, 'msrp chat message incomplete'));
   }
 
   #receive(body: Buffer, contentType: string, chunk: Chunk, messageId: string): void {

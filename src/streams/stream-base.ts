@@ -25,7 +25,7 @@ import { answerSetup, connectionRole, offerSetup } from '../connect/roles.ts';
 import { certificateFingerprint, parseFingerprint } from '../connect/tls.ts';
 import { createParseError, MsrpStreamError } from '../errors.ts';
 import { noopLogger, type Logger } from '../log.ts';
-import { MsrpSession, type MsrpSessionOptions } from '../session.ts';
+import { type IncomingStream, MsrpSession, type MsrpSessionOptions } from '../session.ts';
 import {
   checkRemoteMedia, createMsrpMedia, formatMsrpMedia, parseMsrpMedia, type MsrpMedia, type MsrpMediaInit,
 } from './sdp.ts';
@@ -76,6 +76,30 @@ function sdpError(message: string): Error {
 
 function stateError(what: string, state: StreamState): MsrpStreamError {
   return new MsrpStreamError('MSRP_ERR_STREAM_STATE', `${what} is not possible while the stream is ${state}`);
+}
+
+/**
+ * A large incoming message (the session's 'incoming' stream) gathered in
+ * memory, for streams whose messages are used whole: null when it ends
+ * incomplete or passes `max` octets (then the rest is refused with 413).
+ */
+export function gatherIncoming(stream: IncomingStream, max: number): Promise<Buffer | null> {
+  if (stream.size !== null && stream.size > max) {
+    stream.destroy();
+    return Promise.resolve(null);
+  }
+  return new Promise((resolve) => {
+    const pieces: Buffer[] = [];
+    let length = 0;
+    stream.on('data', (piece: Buffer) => {
+      length += piece.length;
+      if (length > max) stream.destroy();
+      else pieces.push(piece);
+    });
+    stream.once('end', () => resolve(Buffer.concat(pieces, length)));
+    stream.once('error', () => resolve(null));
+    stream.once('close', () => resolve(null));
+  });
 }
 
 /** Parses SDP text; an already parsed media description is returned as it is. */
