@@ -147,6 +147,16 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
       request: (chunk) => this.#onRequest(chunk),
     }, options);
     transport.setHandler(this.#receiver);
+    // what came before the handler (a binding SEND's payload), once the caller has attached its listeners
+    const queued = transport.takeQueued();
+    if (queued.length > 0) {
+      queueMicrotask(() => {
+        for (const chunk of queued) {
+          if (chunk.method === 'SEND') this.#receiver.receiveWhole(chunk);
+          else this.#receiver.onRequest(chunk);
+        }
+      });
+    }
     transport.on('close', this.#onTransportClose);
     transport.connection.on('unknown-response', this.#onUnknownResponse);
     const keepalive = options.keepalive ?? DEFAULT_KEEPALIVE;
@@ -242,7 +252,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
     const message = new SentMessage(outgoing, successReport, this.#tracker, options.reportTimeout ?? this.#reportTimeout,
       this.#onSettled);
     this.#sent.set(message.messageId, message);
-    message.on('late-response', (response) => this.emit('late-response', response, message.messageId));
+    if (failureReport === 'partial') message.on('late-response', (response) => this.emit('late-response', response, message.messageId));
     return message;
   }
 

@@ -12,7 +12,11 @@ import type { ReportValue } from '../src/protocol/headers.ts';
 import type { TrafficRecord } from '../src/log.ts';
 import type { IncompleteMessage, IncomingReport, MessageProgress, ReceivedMessage } from '../src/session.ts';
 import type { IncomingStream } from '../src/session/incoming-stream.ts';
+import { MsrpSession } from '../src/session.ts';
 import { collect, errorOf, delay, next, pattern, patternStream, rawPeer, sessionPair } from './session/helpers.ts';
+import { rawPeer as transportRawPeer } from './transport/helpers.ts';
+import { bindPair } from './connect/helpers.ts';
+import { testCertificates } from './helpers/tls.ts';
 
 const matrix = suite('sendMessage: Success-Report x Failure-Report');
 
@@ -412,3 +416,56 @@ lifecycle('shutdown against a silent peer fails what is pending after its timeou
 });
 
 lifecycle.run();
+
+const connected = suite('sessions over the connectors (TCP, TLS, IPv4, IPv6)');
+
+/** A chat message and 2 MB each way between the sessions of a bound pair. */
+async function exchange(a: MsrpSession, b: MsrpSession): Promise<void> {
+  for (const [from, to] of [[a, b], [b, a]]) {
+    const chat = next<ReceivedMessage>(to, 'message');
+    const big = next<IncomingStream>(to, 'incoming');
+    const c = from.sendMessage('hi there', 'text/plain');
+    const f = from.sendMessage(pattern(0, 2_000_000), 'application/octet-stream', { successReport: 'yes' });
+    assert.is((await chat).body.toString(), 'hi there');
+    assert.ok((await collect(await big)).equals(pattern(0, 2_000_000)));
+    assert.is((await c.done).status, 'delivered');
+    assert.is((await f.done).confirmedBy, 'report');
+  }
+}
+
+for (const host of ['127.0.0.1', '::1']) {
+  for (const scheme of ['msrp', 'msrps'] as const) {
+    connected(`${scheme} on ${host}: both directions, active and passive ends`, async () => {
+      const certs = scheme === 'msrps' ? await testCertificates() : null;
+      const pair = await bindPair(host, certs === null ? {} : {
+        scheme, acceptor: { tls: { cert: certs.server.cert, key: certs.server.key } }, connector: { tls: { ca: certs.ca.cert } },
+      });
+      const active = new MsrpSession(pair.active, { keepalive: 0, inlineLimit: 100_000 });
+      const passive = new MsrpSession(pair.passive, { keepalive: 0, inlineLimit: 100_000 });
+      try {
+        assert.is(pair.active.connection.secure, scheme === 'msrps');
+        await exchange(active, passive);
+      } finally {
+        active.close();
+        passive.close();
+      }
+    });
+  }
+}
+
+connected('a SEND that came before the session (a binding payload) is delivered and answered', async () => {
+  const peer = await transportRawPeer({ accepting: true });
+  try {
+    const t = peer.request({ headers: [['Message-ID', 'early123'], ['Byte-Range', '1-5/5'], ['Content-Type', 'text/plain']], body: 'early' });
+    await delay(50);
+    const session = new MsrpSession(peer.transport, { keepalive: 0 });
+    const m = await next<ReceivedMessage>(session, 'message');
+    assert.is(m.body.toString(), 'early');
+    assert.is((await peer.next((c) => c.transactionId === t)).code, 200);
+    session.close();
+  } finally {
+    peer.close();
+  }
+});
+
+connected.run();

@@ -13,7 +13,10 @@
  */
 import { Flag } from '../core/constants.ts';
 import type { Chunk } from '../protocol/chunk.ts';
-import type { ByteRange, ReportValue } from '../protocol/headers.ts';
+import { HeaderId } from '../core/constants.ts';
+import {
+  headerId, parseByteRange, parseFailureReport, parseMessageId, parseSuccessReport, type ByteRange, type ReportValue,
+} from '../protocol/headers.ts';
 import {
   MessageReassembler, type FailedMessage, type IncomingChunk, type IncomingMessage, type ReassemblerOptions,
 } from '../protocol/reassembler.ts';
@@ -117,19 +120,35 @@ export class Receiver implements SessionHandler {
   }
 
   onSendHead(chunk: Chunk): boolean {
-    const messageId = chunk.messageId as string;
-    const byteRange = chunk.byteRange ?? null;
+    // One pass over the headers (each typed accessor would scan them all again). The
+    // connection validated them (validateHead), so the codecs do not throw here.
+    let messageId = '';
+    let byteRange: ByteRange | null = null;
+    let contentType: string | undefined;
+    let successReport: 'yes' | 'no' | undefined;
+    let failureReport: ReportValue | undefined;
+    let fromPath: string | undefined;
+    for (const [name, value] of chunk.headers) {
+      switch (headerId(name)) {
+        case HeaderId.MESSAGE_ID: if (messageId === '') messageId = parseMessageId(value); break;
+        case HeaderId.BYTE_RANGE: byteRange ??= parseByteRange(value); break;
+        case HeaderId.CONTENT_TYPE: contentType ??= value; break;
+        case HeaderId.SUCCESS_REPORT: successReport ??= parseSuccessReport(value); break;
+        case HeaderId.FAILURE_REPORT: failureReport ??= parseFailureReport(value); break;
+        case HeaderId.FROM_PATH: fromPath ??= value; break;
+        default:
+      }
+    }
     this.#currentId = messageId;
     this.#answered = false;
-    this.#currentRefused = this.#refused.has(messageId);
+    this.#currentRefused = this.#refused.size > 0 && this.#refused.has(messageId);
     if (this.#currentRefused) return true;
     let meta = this.#inProgress.get(messageId);
     const fresh = meta === undefined;
     if (meta === undefined) {
       meta = {
-        chunk, contentType: chunk.getHeader('Content-Type') ?? '', successReport: chunk.successReport ?? 'no',
-        failureReport: chunk.failureReport ?? 'yes', total: byteRange?.total ?? '*',
-        fromPath: chunk.getHeader('From-Path') as string, reported: 0, stream: null,
+        chunk, contentType: contentType ?? '', successReport: successReport ?? 'no', failureReport: failureReport ?? 'yes',
+        total: byteRange?.total ?? '*', fromPath: fromPath as string, reported: 0, stream: null,
       };
       this.#inProgress.set(messageId, meta);
     }
@@ -184,6 +203,14 @@ export class Receiver implements SessionHandler {
     this.#current = null;
     if (current !== null && !this.#currentRefused) current.end(Flag.MORE);
     void chunk;
+  }
+
+  /** A SEND that came whole, queued by the transport before this handler was installed. */
+  receiveWhole(chunk: Chunk): void {
+    const body = chunk.body;
+    this.onSendHead(chunk);
+    if (body !== undefined && body.length > 0) this.onSendBody(body, chunk);
+    this.onSendEnd(chunk);
   }
 
   onRequest(chunk: Chunk): boolean | void {
