@@ -12,6 +12,8 @@
  * - chat: about 200-octet messages pipelined through one session, each
  *   answered by a 200 (the sender counts `delivered` outcomes).
  *
+ * The MSRP cases connect through the connect module (AcceptorDirect on the
+ * listening side, ConnectorDirect on the other; TLS pinned by fingerprint).
  * Each side runs in its own child process (bench/helpers/transfer-peer.ts);
  * the receiver times from its first octet to its last. Every case runs
  * `--runs` times (default 2) and keeps its best. GB = 10^9 octets. Prints a
@@ -25,7 +27,6 @@ import { once } from 'node:events';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { generate } from 'selfsigned';
-import { randomIdent } from '../src/protocol/chunk.ts';
 import type { Result, Setup } from './helpers/transfer-peer.ts';
 
 const quick = process.argv.includes('--quick');
@@ -51,7 +52,7 @@ interface Measured {
   result: Result;
 }
 
-type Message = { type: string } & Partial<Result> & { port?: number; status?: string; rssPeak?: number };
+type Message = { type: string } & Partial<Result> & { port?: number; path?: string[]; status?: string; rssPeak?: number };
 
 function child(): ChildProcess {
   // MSRP_BENCH_PROF=dir: a CPU profile of every peer process in dir
@@ -78,18 +79,24 @@ async function runCase(c: Case, cert: { cert: string; key: string } | null): Pro
   const receiver = child();
   try {
     const [listener, connector] = c.receiverConnects ? [sender, receiver] : [receiver, sender];
-    const uriOf = (port: number): string => `${c.tls ? 'msrps' : 'msrp'}://127.0.0.1:${port}/${randomIdent()};tcp`;
     const common = { kind: c.kind, tls: c.tls ? cert : null, size: SIZE, count: CHAT_COUNT, chatSize: CHAT_SIZE };
-    const listenerUri = uriOf(2855);
-    const connectorUri = uriOf(2856);
     const listenerRole = listener === sender ? 'send' : 'recv';
     const connectorRole = listenerRole === 'send' ? 'recv' : 'send';
-    const listening = nextMessage(listener, 'listening');
-    listener.send({ type: 'setup', ...common, role: listenerRole, listen: true, local: listenerUri, remote: connectorUri });
-    connector.send({ type: 'setup', ...common, role: connectorRole, listen: false, local: connectorUri, remote: listenerUri });
-    const { port } = await listening;
     const ready = Promise.all([nextMessage(listener, 'ready'), nextMessage(connector, 'ready')]);
-    connector.send({ type: 'connect', port });
+    if (c.kind === 'raw') {
+      const listening = nextMessage(listener, 'listening');
+      listener.send({ type: 'setup', ...common, role: listenerRole, listen: true });
+      connector.send({ type: 'setup', ...common, role: connectorRole, listen: false });
+      connector.send({ type: 'connect', port: (await listening).port });
+    } else {
+      // each side's full path goes to the other, as an SDP offer and answer would carry it
+      const prepared = Promise.all([nextMessage(listener, 'prepared'), nextMessage(connector, 'prepared')]);
+      listener.send({ type: 'setup', ...common, role: listenerRole, listen: true });
+      connector.send({ type: 'setup', ...common, role: connectorRole, listen: false });
+      const [l, k] = await prepared;
+      listener.send({ type: 'complete', path: k.path });
+      connector.send({ type: 'complete', path: l.path });
+    }
     await ready;
     // the chat sender times itself; otherwise the receiver does
     const timer = c.kind === 'chat' ? sender : receiver;

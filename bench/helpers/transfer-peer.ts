@@ -3,22 +3,26 @@
  * tsx). The parent (bench/transfer.bench.ts) drives it over IPC:
  *
  *   parent -> child  {type:'setup', ...Setup}
- *   child  -> parent {type:'listening', port}            (listening side)
- *   parent -> child  {type:'connect', port}               (connecting side)
- *   child  -> parent {type:'ready'}                       (connected, session up)
+ *   raw:  child -> parent {type:'listening', port}         (listening side)
+ *         parent -> child {type:'connect', port}           (connecting side)
+ *   msrp: child -> parent {type:'prepared', path}          (both: prepare() of
+ *         parent -> child {type:'complete', path}           ConnectorDirect / AcceptorDirect)
+ *   child  -> parent {type:'ready'}                        (connected, session up)
  *   parent -> sender {type:'go'}
- *   child  -> parent {type:'result', ...Result}           (receiver: bytes and time; sender: chat rate)
+ *   child  -> parent {type:'result', ...Result}            (receiver: octets and time; chat sender: its rate)
  *
- * Kinds: `raw` is the baseline, the same octets through a plain socket whose
- * receiver drops 'data' events; `msrp` is one message through MsrpSession,
- * the receiver reading its 'incoming' stream and dropping the data; `chat`
- * is `count` small messages pipelined through one session, each answered 200.
+ * Kinds: `raw` is the baseline, the same octets through a plain socket (net
+ * or tls) whose receiver drops 'data' events; `msrp` is one message through
+ * MsrpSession over a connection made by the connect module, the receiver
+ * reading its 'incoming' stream and dropping the data; `chat` is `count`
+ * small messages pipelined through one session, each answered 200.
  */
 import net from 'node:net';
 import tls from 'node:tls';
 import { MsrpSession } from '../../src/session.ts';
-import { MsrpConnection, MsrpTransport, type ByteStream } from '../../src/transport.ts';
+import type { ByteStream, MsrpTransport } from '../../src/transport.ts';
 import { MsrpUri } from '../../src/protocol/uri.ts';
+import { AcceptorDirect, certificateFingerprint, ConnectorDirect } from '../../src/connect/index.ts';
 import type { IncomingStream } from '../../src/session/incoming-stream.ts';
 import { pattern, patternStream } from '../../test/session/helpers.ts';
 
@@ -35,9 +39,6 @@ export interface Setup {
   count: number;
   /** octets per chat message */
   chatSize: number;
-  /** this side's and the other side's MSRP URIs */
-  local: string;
-  remote: string;
 }
 
 /** What a side reports. */
@@ -65,18 +66,42 @@ function send(message: Record<string, unknown>): void {
   process.send?.(message);
 }
 
-process.on('message', (m: { type: string; port?: number } & Setup) => {
+let endpoint: ConnectorDirect | AcceptorDirect | null = null;
+
+process.on('message', (m: { type: string; port?: number; path?: string[] } & Setup) => {
   if (m.type === 'setup') {
     setup = m;
-    if (setup.listen) listen();
+    if (setup.kind !== 'raw') void prepare();
+    else if (setup.listen) listen();
   } else if (m.type === 'connect') {
     connect(m.port as number);
+  } else if (m.type === 'complete') {
+    void complete(m.path as string[]);
   } else if (m.type === 'go') {
     void go();
   } else if (m.type === 'exit') {
     process.exit(0);
   }
 });
+
+/** MSRP cases: the connect module makes the connection (the listening side passive, RFC 6135). */
+async function prepare(): Promise<void> {
+  const host = '127.0.0.1';
+  const tlsOptions = setup.tls === null ? undefined : setup.listen ? { cert: setup.tls.cert, key: setup.tls.key }
+    // the certificate is pinned by its fingerprint, as SDP a=fingerprint would carry it (RFC 8122)
+    : { fingerprint: certificateFingerprint(setup.tls.cert) };
+  endpoint = setup.listen ? new AcceptorDirect({ host, tls: tlsOptions }) : new ConnectorDirect({ host, tls: tlsOptions, pool: null });
+  const path = await endpoint.prepare();
+  send({ type: 'prepared', path: path.map(String) });
+}
+
+async function complete(path: string[]): Promise<void> {
+  const transport: MsrpTransport = await (endpoint as ConnectorDirect).complete(path.map((u) => MsrpUri.parse(u)));
+  socket = transport.connection.stream as ByteStream & net.Socket;
+  session = new MsrpSession(transport, { keepalive: 0, maxPendingMessages: CHAT_WINDOW * 2 });
+  if (setup.role === 'recv') receive();
+  send({ type: 'ready' });
+}
 
 function listen(): void {
   const onSocket = (s: net.Socket): void => {
@@ -95,13 +120,10 @@ function connect(port: number): void {
     : net.connect(port, '127.0.0.1', () => connected(s));
 }
 
+/** Raw cases: a plain socket. */
 function connected(s: net.Socket): void {
   socket = s as ByteStream & net.Socket;
   s.on('error', () => {});
-  if (setup.kind !== 'raw') {
-    const transport = new MsrpTransport(new MsrpConnection(s), MsrpUri.parse(setup.local), [MsrpUri.parse(setup.remote)]);
-    session = new MsrpSession(transport, { keepalive: 0, maxPendingMessages: CHAT_WINDOW * 2 });
-  }
   if (setup.role === 'recv') receive();
   send({ type: 'ready' });
 }
