@@ -25,7 +25,7 @@ export type {
   ChunkOutcome, FailedMessage, FailureReason, IncomingMessage, ReassemblerEvents, ReassemblerOptions, ReassemblySink,
 } from './protocol/reassembler.ts';
 export type { ReceivedRange } from './core/range-types.ts';
-export { createParseError, MsrpConnectError, MsrpConnectionError, MsrpError, MsrpParseError, MsrpSessionError, MsrpUriError } from './errors.ts';
+export { createParseError, MsrpConnectError, MsrpConnectionError, MsrpError, MsrpParseError, MsrpSessionError, MsrpStreamError, MsrpChatError, MsrpUriError } from './errors.ts';
 export type { FramingLimits } from './core/types.ts';
 export { configureCore, DEFAULT_CORE_OPTIONS } from './core/wasm.ts';
 export type { CoreOptions } from './core/wasm.ts';
@@ -55,6 +55,19 @@ export {
 export type { DispositionRequest, Imdn, ImdnRequest, ImdnResponseOptions, NotificationType } from './streams/imdn.ts';
 export { createUniqueFile, sanitizeFileName } from './streams/file-name.ts';
 export type { SanitizeOptions, UniqueFile, UniqueFileOptions } from './streams/file-name.ts';
+export { MsrpStreamBase } from './streams/stream-base.ts';
+export type { MediaInput, StreamEvents, StreamOptions, StreamState } from './streams/stream-base.ts';
+export { CHAT_ACCEPT_TYPES, CHAT_ACCEPT_WRAPPED_TYPES, ChatMessageHandle, ChatStream } from './streams/chat.ts';
+export type {
+  ChatClock, ChatComposingInfo, ChatDeliveredInfo, ChatDelivery, ChatIdentity, ChatMessagePart, ChatNotDeliveredInfo,
+  ChatNotification, ChatSendOptions, ChatStreamEvents, ChatStreamOptions, ComposingOptions, IncomingChatMessage,
+} from './streams/chat.ts';
+export { FileTransferStream } from './streams/file-transfer.ts';
+export type {
+  FileProgress, FileResumeState, FileSource, FileTransferStreamEvents, FileTransferStreamOptions,
+} from './streams/file-transfer.ts';
+export { DesktopSharingStream, RFB_CONTENT_TYPE } from './streams/desktop-sharing.ts';
+export type { DesktopSharingStreamEvents, DesktopSharingStreamOptions } from './streams/desktop-sharing.ts';
 export {
   BufferSource, DEFAULT_SLICE_SIZE, DEFAULT_TRANSACTION_TIMEOUT, failureReportOf, makeResponse, mayRespond, MAX_UNINTERRUPTIBLE,
   MsrpConnection, MsrpTransport, OutgoingMessage, PushSource, ReadableSource, TransactionTable,
