@@ -229,12 +229,22 @@ export class MsrpConnection extends EventEmitter<ConnectionEvents> {
   }
 
   /**
+   * True while the body segments given to targets are views of Buffers that
+   * nothing writes again (the stream's own 'data' Buffers, a fresh allocation
+   * per read): a target may keep them without copying. False from the first
+   * `push()` on, since a reader that bypasses 'data' may reuse its memory.
+   */
+  segmentsRetainable = true;
+
+  /**
    * Input for the parser. The connection reads its stream's 'data' itself; a
    * reader that bypasses 'data' (a socket reading straight into wasm memory)
-   * calls this instead. False when reading should pause until `resume()`.
+   * calls this instead; segments are then only valid during their callback
+   * (segmentsRetainable turns false). False when reading should pause until `resume()`.
    */
   push(data: Buffer): boolean {
     if (this.#closed) return false;
+    this.segmentsRetainable = false;
     this.#parser.push(data);
     return this.#flow();
   }
