@@ -22,12 +22,9 @@
  * (tcpGBps and tlsGBps: the faster receiving side). `--quick`: 256 MiB and fewer chat messages;
  * `--only <text>`: just the cases whose name contains the text (no JSON).
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { generate } from 'selfsigned';
-import type { Result, Setup } from './helpers/transfer-peer.ts';
+import { type Case, type Measured, runTransferCase } from './helpers/peer-process.ts';
 
 const quick = process.argv.includes('--quick');
 const runsArg = process.argv.indexOf('--runs');
@@ -38,94 +35,11 @@ const ONLY = onlyArg > 0 ? process.argv[onlyArg + 1] : null;
 const SIZE = quick ? 256 * 2 ** 20 : 2 ** 30;
 const CHAT_COUNT = quick ? 100_000 : 400_000;
 const CHAT_SIZE = 200;
-const PEER = fileURLToPath(new URL('./helpers/transfer-peer.ts', import.meta.url));
-
-interface Case {
-  name: string;
-  kind: Setup['kind'];
-  tls: boolean;
-  /** the receiver is the connecting side */
-  receiverConnects: boolean;
-}
-
-interface Measured {
-  result: Result;
-}
-
-type Message = { type: string } & Partial<Result> & { port?: number; path?: string[]; status?: string; rssPeak?: number };
-
-function child(): ChildProcess {
-  // MSRP_BENCH_PROF=dir: a CPU profile of every peer process in dir
-  const prof = process.env.MSRP_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MSRP_BENCH_PROF}`] : [];
-  return fork(PEER, [], { execArgv: ['--import', 'tsx', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-
-function nextMessage(c: ChildProcess, type: string): Promise<Message> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: Message): void => {
-      if (m.type !== type) return;
-      c.off('message', onMessage);
-      c.off('exit', onExit);
-      resolve(m);
-    };
-    const onExit = (code: number): void => reject(new Error(`a peer exited (${code}) while waiting for '${type}'`));
-    c.on('message', onMessage);
-    c.once('exit', onExit);
-  });
-}
-
-async function runCase(c: Case, cert: { cert: string; key: string } | null): Promise<Measured> {
-  const sender = child();
-  const receiver = child();
-  try {
-    const [listener, connector] = c.receiverConnects ? [sender, receiver] : [receiver, sender];
-    const common = { kind: c.kind, tls: c.tls ? cert : null, size: SIZE, count: CHAT_COUNT, chatSize: CHAT_SIZE };
-    const listenerRole = listener === sender ? 'send' : 'recv';
-    const connectorRole = listenerRole === 'send' ? 'recv' : 'send';
-    const ready = Promise.all([nextMessage(listener, 'ready'), nextMessage(connector, 'ready')]);
-    if (c.kind === 'raw') {
-      const listening = nextMessage(listener, 'listening');
-      listener.send({ type: 'setup', ...common, role: listenerRole, listen: true });
-      connector.send({ type: 'setup', ...common, role: connectorRole, listen: false });
-      connector.send({ type: 'connect', port: (await listening).port });
-    } else {
-      // each side's full path goes to the other, as an SDP offer and answer would carry it
-      const prepared = Promise.all([nextMessage(listener, 'prepared'), nextMessage(connector, 'prepared')]);
-      listener.send({ type: 'setup', ...common, role: listenerRole, listen: true });
-      connector.send({ type: 'setup', ...common, role: connectorRole, listen: false });
-      const [l, k] = await prepared;
-      listener.send({ type: 'complete', path: k.path });
-      connector.send({ type: 'complete', path: l.path });
-    }
-    await ready;
-    // the chat sender times itself; otherwise the receiver does
-    const timer = c.kind === 'chat' ? sender : receiver;
-    const done = nextMessage(timer, 'result');
-    const senderDone = c.kind === 'chat' ? done : nextMessage(sender, c.kind === 'raw' ? 'result' : 'sent').catch(() => null);
-    sender.send({ type: 'go' });
-    const result = (await done) as unknown as Result;
-    if (c.kind === 'msrp') {
-      const sent = await senderDone;
-      if (sent?.status !== 'delivered') throw new Error(`${c.name}: the sender's message ended ${sent?.status}`);
-    }
-    return { result };
-  } finally {
-    // asked to exit first (so a CPU profile gets written), killed if they linger
-    await Promise.all([sender, receiver].map(async (p) => {
-      if (p.exitCode !== null) return;
-      const exited = once(p, 'exit');
-      p.send({ type: 'exit' });
-      const timer = setTimeout(() => p.kill(), 5000);
-      await exited;
-      clearTimeout(timer);
-    }));
-  }
-}
 
 async function best(c: Case, cert: { cert: string; key: string } | null): Promise<Measured> {
   let top: Measured | null = null;
   for (let i = 0; i < RUNS; i++) {
-    const m = await runCase(c, cert);
+    const m = await runTransferCase(c, { size: SIZE, count: CHAT_COUNT, chatSize: CHAT_SIZE, cert });
     if (c.kind !== 'chat' && m.result.bytes < SIZE) throw new Error(`${c.name}: received ${m.result.bytes} of ${SIZE} octets (${m.result.status})`);
     if (c.kind === 'chat' && m.result.messages !== CHAT_COUNT) throw new Error(`${c.name}: ${m.result.status} of ${CHAT_COUNT}`);
     if (top === null || m.result.ms < top.result.ms) top = m;

@@ -1,0 +1,117 @@
+/**
+ * Parent-side plumbing of the two-process benchmarks: forking a peer script
+ * (tsx, optional CPU profiles with MSRP_BENCH_PROF=dir), waiting for one of
+ * its IPC messages, stopping peers, and one bench:transfer case run through
+ * bench/helpers/transfer-peer.ts (bench/transfer.bench.ts runs them all;
+ * bench/streams.bench.ts takes MsrpSession's figure from it).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { Result, Setup } from './transfer-peer.ts';
+
+const PEER = fileURLToPath(new URL('./transfer-peer.ts', import.meta.url));
+
+/** One bench:transfer case. */
+export interface Case {
+  name: string;
+  kind: Setup['kind'];
+  tls: boolean;
+  /** the receiver is the connecting side */
+  receiverConnects: boolean;
+}
+
+/** What a case measured. */
+export interface Measured {
+  result: Result;
+}
+
+/** Sizes of a case run. */
+export interface CaseParams {
+  /** octets of the message (raw, msrp) */
+  size: number;
+  /** chat messages */
+  count: number;
+  /** octets per chat message */
+  chatSize: number;
+  cert: { cert: string; key: string } | null;
+}
+
+/** An IPC message from a peer. */
+export type Message = { type: string } & Partial<Result> & { port?: number; path?: string[]; status?: string; rssPeak?: number };
+
+/** Forks a peer script under tsx. */
+export function forkPeer(path: string): ChildProcess {
+  // MSRP_BENCH_PROF=dir: a CPU profile of every peer process in dir
+  const prof = process.env.MSRP_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MSRP_BENCH_PROF}`] : [];
+  return fork(path, [], { execArgv: ['--import', 'tsx', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+/** The next IPC message of `type` from a peer; rejects if the peer exits first. */
+export function nextMessage<T = Message>(c: ChildProcess, type: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: { type: string }): void => {
+      if (m.type !== type) return;
+      c.off('message', onMessage);
+      c.off('exit', onExit);
+      resolve(m as T);
+    };
+    const onExit = (code: number): void => reject(new Error(`a peer exited (${code}) while waiting for '${type}'`));
+    c.on('message', onMessage);
+    c.once('exit', onExit);
+  });
+}
+
+/** Asks peers to exit (so a CPU profile gets written), kills those that linger. */
+export async function stopPeers(peers: ChildProcess[]): Promise<void> {
+  await Promise.all(peers.map(async (p) => {
+    if (p.exitCode !== null) return;
+    const exited = once(p, 'exit');
+    p.send({ type: 'exit' });
+    const timer = setTimeout(() => p.kill(), 5000);
+    await exited;
+    clearTimeout(timer);
+  }));
+}
+
+/** Runs one bench:transfer case in two fresh peer processes. */
+export async function runTransferCase(c: Case, params: CaseParams): Promise<Measured> {
+  const sender = forkPeer(PEER);
+  const receiver = forkPeer(PEER);
+  try {
+    const [listener, connector] = c.receiverConnects ? [sender, receiver] : [receiver, sender];
+    const common = { kind: c.kind, tls: c.tls ? params.cert : null, size: params.size, count: params.count, chatSize: params.chatSize };
+    const listenerRole = listener === sender ? 'send' : 'recv';
+    const connectorRole = listenerRole === 'send' ? 'recv' : 'send';
+    const ready = Promise.all([nextMessage(listener, 'ready'), nextMessage(connector, 'ready')]);
+    if (c.kind === 'raw') {
+      const listening = nextMessage(listener, 'listening');
+      listener.send({ type: 'setup', ...common, role: listenerRole, listen: true });
+      connector.send({ type: 'setup', ...common, role: connectorRole, listen: false });
+      connector.send({ type: 'connect', port: (await listening).port });
+    } else {
+      // each side's full path goes to the other, as an SDP offer and answer would carry it
+      const prepared = Promise.all([nextMessage(listener, 'prepared'), nextMessage(connector, 'prepared')]);
+      listener.send({ type: 'setup', ...common, role: listenerRole, listen: true });
+      connector.send({ type: 'setup', ...common, role: connectorRole, listen: false });
+      const [l, k] = await prepared;
+      listener.send({ type: 'complete', path: k.path });
+      connector.send({ type: 'complete', path: l.path });
+    }
+    await ready;
+    // the chat sender times itself; otherwise the receiver does
+    const timer = c.kind === 'chat' ? sender : receiver;
+    const done = nextMessage(timer, 'result');
+    const senderDone = c.kind === 'chat' ? done : nextMessage(sender, c.kind === 'raw' ? 'result' : 'sent').catch(() => null);
+    sender.send({ type: 'go' });
+    const result = (await done) as unknown as Result;
+    if (c.kind === 'msrp') {
+      const sent = await senderDone;
+      if (sent?.status !== 'delivered') throw new Error(`${c.name}: the sender's message ended ${sent?.status}`);
+    }
+    return { result };
+  } finally {
+    await stopPeers([sender, receiver]);
+  }
+}
+
