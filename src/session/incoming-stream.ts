@@ -9,8 +9,10 @@
  * more) resumes it. So a slow consumer slows the sender through TCP, and
  * nothing here grows past highWaterMark plus the reorder bound.
  *
- * Body segments are views valid only during the call (a socket may read into
- * reused memory), so the octets pushed are copies.
+ * Body segments may be views valid only during the call (a socket reading
+ * into reused memory): then the octets pushed are copies. When the
+ * connection says its segments are views of Buffers nothing writes again
+ * (`retainable`), they are pushed as they are.
  */
 import { Readable } from 'node:stream';
 import type { Chunk } from '../protocol/chunk.ts';
@@ -34,6 +36,8 @@ export interface IncomingStreamInit {
   onWanted: () => void;
   /** the stream was destroyed before its end (consumer or reorder bound): the session refuses the rest (413) */
   onRefused: (stream: IncomingStream) => void;
+  /** whether the segments written now may be kept without a copy (default: never) */
+  retainable?: () => boolean;
 }
 
 const DEFAULT_HIGH_WATER = 1 << 20;
@@ -47,6 +51,10 @@ const DEFAULT_MAX_REORDER = 4 << 20;
 const SLAB = 1 << 20;
 let slab = Buffer.allocUnsafeSlow(0);
 let slabUsed = 0;
+
+function never(): boolean {
+  return false;
+}
 
 /** A copy of `bytes` the consumer may keep. */
 function copyOut(bytes: Buffer): Buffer {
@@ -79,6 +87,7 @@ export class IncomingStream extends Readable implements ReassemblySink {
   readonly #maxReorder: number;
   readonly #onWanted: () => void;
   readonly #onRefused: (stream: IncomingStream) => void;
+  readonly #retainable: () => boolean;
   /** 0-based offset of the next octet to push */
   #next = 0;
   /** out-of-order pieces by offset */
@@ -99,6 +108,7 @@ export class IncomingStream extends Readable implements ReassemblySink {
     this.#maxReorder = init.maxReorderBytes ?? DEFAULT_MAX_REORDER;
     this.#onWanted = init.onWanted;
     this.#onRefused = init.onRefused;
+    this.#retainable = init.retainable ?? never;
   }
 
   /** Octets pushed so far, in order. */
@@ -113,7 +123,7 @@ export class IncomingStream extends Readable implements ReassemblySink {
     if (end <= this.#next) return true; // already pushed: too late to take back (RFC 4975 §7.3.1 allows it)
     if (offset > this.#next) return this.#holdAhead(offset, bytes);
     const fresh = offset < this.#next ? bytes.subarray(this.#next - offset) : bytes;
-    let go = this.#push(fresh);
+    let go = this.#push(fresh, this.#retainable());
     if (this.#ahead.size > 0) go = this.#pushAhead() && go;
     if (!go) this.#pausedSession = true;
     return go;
@@ -160,9 +170,10 @@ export class IncomingStream extends Readable implements ReassemblySink {
     callback(error);
   }
 
-  #push(bytes: Buffer): boolean {
+  /** Pushes octets at #next; `kept` when they may be kept as they are (held pieces are already copies). */
+  #push(bytes: Buffer, kept: boolean): boolean {
     this.#next += bytes.length;
-    const go = this.push(copyOut(bytes));
+    const go = this.push(kept ? bytes : copyOut(bytes));
     this.#finishIfDone();
     return go;
   }
@@ -176,7 +187,7 @@ export class IncomingStream extends Readable implements ReassemblySink {
         `incoming message ${this.messageId}: more than ${this.#maxReorder} octets arrived ahead of a gap`));
       return true;
     }
-    this.#ahead.set(offset, copyOut(bytes));
+    this.#ahead.set(offset, this.#retainable() ? bytes : copyOut(bytes));
     return true;
   }
 
@@ -190,7 +201,7 @@ export class IncomingStream extends Readable implements ReassemblySink {
         if (offset > this.#next) continue;
         this.#ahead.delete(offset);
         this.#aheadBytes -= piece.length;
-        if (offset + piece.length > this.#next) go = this.#push(piece.subarray(this.#next - offset)) && go;
+        if (offset + piece.length > this.#next) go = this.#push(piece.subarray(this.#next - offset), true) && go;
         progress = true;
       }
     }

@@ -229,6 +229,7 @@ export class Receiver implements SessionHandler {
       highWaterMark: this.#streamHighWater, maxReorderBytes: this.#maxReorder,
       onWanted: () => this.#transport.resume(),
       onRefused: () => this.#refuse(messageId),
+      retainable: () => this.#transport.connection.segmentsRetainable,
     });
     meta.stream = stream;
     this.#events.incoming(stream);

@@ -8,7 +8,7 @@ import { Chunk } from '../../src/protocol/chunk.ts';
 import { IncomingStream } from '../../src/session/incoming-stream.ts';
 import { collect, errorOf, pattern } from './helpers.ts';
 
-function make(options: { highWaterMark?: number; maxReorderBytes?: number } = {}) {
+function make(options: { highWaterMark?: number; maxReorderBytes?: number; retainable?: () => boolean } = {}) {
   const calls = { wanted: 0, refused: 0 };
   const stream = new IncomingStream({
     messageId: 'msg12345', contentType: 'application/octet-stream', size: null,
@@ -31,6 +31,16 @@ order('pieces in order come out as written, copied', async () => {
   stream.end(15);
   assert.ok((await data).equals(pattern(0, 15)));
   assert.is(stream.received, 15);
+});
+
+order('segments the connection says are retainable are pushed as they are, not copied', async () => {
+  const { stream } = make({ retainable: () => true });
+  const piece = Buffer.from(pattern(0, 10));
+  const first = new Promise<Buffer>((resolve) => stream.once('data', resolve));
+  stream.write(0, piece);
+  const out = await first;
+  assert.is(out.buffer, piece.buffer);
+  assert.is(out.byteOffset, piece.byteOffset);
 });
 
 order('octets already pushed are skipped (overlaps, duplicates)', async () => {
