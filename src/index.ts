@@ -32,6 +32,9 @@ export type { CoreOptions } from './core/wasm.ts';
 export { DEFAULT_LIMITS } from './core/types.ts';
 export { credentialLine, FileCredentialStore, MemoryCredentialStore, parseCredentials } from './relay/credentials.ts';
 export type { CredentialStore, StoredCredential } from './relay/credentials.ts';
+export { MsrpRelay } from './relay/relay.ts';
+export type { MsrpRelayEvents, RelayStats } from './relay/relay.ts';
+export type { ExpiresBounds, MsrpRelayOptions } from './relay/options.ts';
 export * from './streams/sdp.ts';
 export {
   CPIM_CONTENT_TYPE, CPIM_HEADERS_NS, cpimHeaders, decodeCpimValue, encodeCpimValue, formatCpimAddress, formatCpimDateTime,
