@@ -30,6 +30,7 @@ import type { ByteStream } from './byte-stream.ts';
 import { kWriterAbort, type OutgoingMessage, type SentChunk } from './outgoing.ts';
 import type { TransactionHandlers, TransactionResult, TransactionTable } from './transactions.ts';
 import { BufferSource } from './sources.ts';
+import { Rotation } from './rotation.ts';
 
 /** Chunks up to this many octets may carry an exact range-end (RFC 4975 §7.1.1). */
 export const MAX_UNINTERRUPTIBLE = 2048;
@@ -66,52 +67,6 @@ interface Item {
   /** for the traffic log; null when it is off */
   chunk: Chunk | null;
   written: (error?: Error | null) => void;
-}
-
-/** A FIFO with O(1) shift (Array.shift is O(n): 200,000 queued chat messages made a turn quadratic). */
-class MessageQueue {
-  #items: OutgoingMessage[] = [];
-  #head = 0;
-
-  get length(): number {
-    return this.#items.length - this.#head;
-  }
-
-  peek(): OutgoingMessage | undefined {
-    return this.#items[this.#head];
-  }
-
-  push(message: OutgoingMessage): void {
-    this.#items.push(message);
-  }
-
-  shift(): OutgoingMessage | undefined {
-    if (this.#head >= this.#items.length) return undefined;
-    const message = this.#items[this.#head];
-    this.#items[this.#head++] = undefined as unknown as OutgoingMessage;
-    if (this.#head === this.#items.length) {
-      this.#items = [];
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return message;
-  }
-
-  remove(message: OutgoingMessage): void {
-    const i = this.#items.indexOf(message, this.#head);
-    if (i >= 0) this.#items.splice(i, 1);
-  }
-
-  toArray(): OutgoingMessage[] {
-    return this.#items.slice(this.#head);
-  }
-}
-
-interface Group {
-  queue: MessageQueue;
-  inRing: boolean;
 }
 
 /** What waits on one chunk's transaction: one object per chunk rather than three closures. */
@@ -185,12 +140,8 @@ export class ChunkWriter {
   #items: Item[] = [];
   #itemHead = 0;
   #queuedBytes = 0;
-  readonly #groups = new Map<object, Group>();
-  #ring: Group[] = [];
-  #cursor = 0;
+  readonly #rotation = new Rotation();
   #open: OpenChunk | null = null;
-  /** messages waiting for their source */
-  readonly #blocked = new Set<OutgoingMessage>();
   #scheduled = false;
   #pumping = false;
   #waitingDrain = false;
@@ -223,9 +174,7 @@ export class ChunkWriter {
 
   /** Messages in the rotation or waiting for their source. */
   get messageCount(): number {
-    let n = this.#blocked.size;
-    for (const g of this.#groups.values()) n += g.queue.length;
-    return n;
+    return this.#rotation.size;
   }
 
   /** True when nothing is queued and no chunk is open. */
@@ -266,7 +215,7 @@ export class ChunkWriter {
         message.fail(error);
       };
     }
-    this.#enqueue(message);
+    this.#rotation.add(message);
     this.#schedule();
   }
 
@@ -280,12 +229,8 @@ export class ChunkWriter {
     this.#itemHead = 0;
     this.#queuedBytes = 0;
     for (const item of items) item.written(error);
-    const messages = [...this.#blocked];
-    for (const g of this.#groups.values()) messages.push(...g.queue.toArray());
+    const messages = this.#rotation.clear();
     if (this.#open !== null && !messages.includes(this.#open.message)) messages.push(this.#open.message);
-    this.#groups.clear();
-    this.#ring = [];
-    this.#blocked.clear();
     this.#open = null;
     for (const m of messages) m.fail(error);
   }
@@ -323,7 +268,7 @@ export class ChunkWriter {
           this.#writeItem();
           continue;
         }
-        const message = this.#next();
+        const message = this.#rotation.peek();
         if (message === null) break;
         if (this.#open !== null && this.#open.message !== message) this.#closeChunk('+');
         this.#turn(message);
@@ -356,65 +301,24 @@ export class ChunkWriter {
     }
   }
 
-  #enqueue(message: OutgoingMessage): void {
-    let group = this.#groups.get(message.group);
-    if (group === undefined) {
-      group = { queue: new MessageQueue(), inRing: false };
-      this.#groups.set(message.group, group);
-    }
-    group.queue.push(message);
-    if (!group.inRing) {
-      group.inRing = true;
-      this.#ring.push(group);
-    }
-  }
-
   #ready(message: OutgoingMessage): void {
-    if (!this.#blocked.delete(message)) return;
-    this.#enqueue(message);
-    this.#schedule();
-  }
-
-  /** The message whose turn it is, or null when none is ready. */
-  #next(): OutgoingMessage | null {
-    while (this.#ring.length > 0) {
-      if (this.#cursor >= this.#ring.length) this.#cursor = 0;
-      const group = this.#ring[this.#cursor];
-      if (group.queue.length > 0) return group.queue.peek() as OutgoingMessage;
-      this.#dropGroup(this.#cursor);
-    }
-    return null;
-  }
-
-  #dropGroup(index: number): void {
-    const group = this.#ring[index];
-    group.inRing = false;
-    this.#ring.splice(index, 1);
-    if (group.queue.length === 0) {
-      for (const [key, g] of this.#groups) if (g === group) this.#groups.delete(key);
-    }
+    if (this.#rotation.ready(message)) this.#schedule();
   }
 
   /** Whether anything other than `message` waits for the connection. */
   #othersWaiting(message: OutgoingMessage): boolean {
-    if (this.#itemHead < this.#items.length) return true;
-    for (const g of this.#ring) {
-      if (g.queue.length > 1 || (g.queue.length === 1 && g.queue.peek() !== message)) return true;
-    }
-    return false;
+    return this.#itemHead < this.#items.length || this.#rotation.othersReady(message);
   }
 
   /** One turn: at most one slice of `message`. */
   #turn(message: OutgoingMessage): void {
-    const group = this.#ring[this.#cursor];
-    group.queue.shift();
+    this.#rotation.take();
     const source = message.source;
     let budget = this.sliceSize;
     let open = this.#open;
     if (open === null && source instanceof BufferSource && source.remaining <= MAX_UNINTERRUPTIBLE
       && source.remaining <= this.maxChunkSize) {
       this.#writeWhole(message, source.take(MAX_UNINTERRUPTIBLE) ?? EMPTY);
-      this.#cursor++;
       return;
     }
     while (budget > 0) {
@@ -429,7 +333,6 @@ export class ChunkWriter {
       budget -= piece.length;
       open = this.#writePiece(message, open, piece);
     }
-    this.#cursor++;
     if (message.settled) return;
     if (source.done) {
       // the whole message fitted nothing yet, or it ended right after an interruption: an empty last chunk
@@ -439,8 +342,8 @@ export class ChunkWriter {
       return;
     }
     if (this.#open !== null && this.#othersWaiting(message)) this.#closeChunk('+');
-    if (budget > 0) this.#blocked.add(message); // the source has nothing more for now
-    else group.queue.push(message);
+    if (budget > 0) this.#rotation.block(message); // the source has nothing more for now
+    else this.#rotation.add(message);
   }
 
   /**
@@ -578,17 +481,11 @@ export class ChunkWriter {
   /** Stops a message: its open chunk ends with `flag`, and it leaves the rotation. */
   #stop(message: OutgoingMessage, flag: '#' | '+'): void {
     if (this.#open !== null && this.#open.message === message) this.#closeChunk(flag);
-    this.#remove(message);
+    this.#rotation.remove(message);
     message.finish();
   }
 
-  #remove(message: OutgoingMessage): void {
-    this.#blocked.delete(message);
-    const group = this.#groups.get(message.group);
-    if (group !== undefined) {
-      group.queue.remove(message);
-    }
-  }
+
 
   /**
    * abort(): `#` on the message's open chunk, or an empty `#` chunk when some
