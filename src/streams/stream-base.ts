@@ -177,7 +177,9 @@ export abstract class MsrpStreamBase<E extends StreamEvents & Record<keyof E, an
       const setup = offer === null ? offerSetup(canListen) : answerSetup(offer.setup, !canListen);
       this.#passive = setup !== 'active';
       this.#connect = { ...connect, host: this.options.host, transport: this.transportOptions(parts) };
-      const connector = this.#passive ? getAcceptor(this.#connect) : getConnector(this.#connect);
+      // through a relay (RFC 4976) neither end takes a TCP connection from the other: both send a binding SEND
+      // (RFC 4975 §5.4) along the relay path, else two acceptors would wait for each other
+      const connector = this.#passive && connect.relay === undefined ? getAcceptor(this.#connect) : getConnector(this.#connect);
       this.#connector = connector;
       const path = await connector.prepare();
       const cert = connect.tls?.cert;
