@@ -255,6 +255,10 @@ export class MsrpRelay extends EventEmitter<MsrpRelayEvents> {
       tls: s.tls, connectTimeout: s.connectTimeout, logger: this.logger, trafficLog: s.trafficLog,
       connection: this.#connectionOptions(),
     });
+    if (this.#closed) {
+      connection.destroy();
+      throw new MsrpConnectError('MSRP_ERR_CANCELLED', 'the relay is closed');
+    }
     if (!this.#peers.has(connection)) this.#addPeer(connection, 'relay', destination.uri.host, null);
     return connection;
   }
