@@ -32,7 +32,7 @@ export { BufferSource, PushSource, ReadableSource } from './transport/sources.ts
 export type { BodySource } from './transport/sources.ts';
 export { DEFAULT_TRANSACTION_TIMEOUT, TransactionTable } from './transport/transactions.ts';
 export type { TransactionHandlers, TransactionResult } from './transport/transactions.ts';
-export { DEFAULT_SLICE_SIZE, MAX_UNINTERRUPTIBLE } from './transport/writer.ts';
+export { DEFAULT_HIGH_WATER, DEFAULT_SLICE_SIZE, MAX_UNINTERRUPTIBLE } from './transport/writer.ts';
 export type { WriterOptions } from './transport/writer.ts';
 export { failureReportOf, makeResponse, mayRespond } from './transport/responses.ts';
 export type { ByteStream } from './transport/byte-stream.ts';

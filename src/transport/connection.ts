@@ -16,7 +16,6 @@
  * for its other sessions.
  */
 import { EventEmitter } from 'node:events';
-import type { FramingEngine, FramingLimits } from '../core/types.ts';
 import { MsrpConnectionError, type MsrpParseError } from '../errors.ts';
 import { noopLogger, headText, summarizeBody, type Logger, type TrafficLog } from '../log.ts';
 import { Chunk } from '../protocol/chunk.ts';
@@ -28,72 +27,10 @@ import { streamLabel, type ByteStream } from './byte-stream.ts';
 import { OutgoingMessage, type OutgoingMessageInit } from './outgoing.ts';
 import { encodeResponse, failureReportOf, makeResponse, mayRespond } from './responses.ts';
 import { DEFAULT_TRANSACTION_TIMEOUT, TransactionTable, type TransactionResult } from './transactions.ts';
-import { ChunkWriter, type WriterOptions } from './writer.ts';
+import type { ConnectionEvents, ConnectionOptions, RequestTarget, Resolution } from './targets.ts';
+import { ChunkWriter } from './writer.ts';
 
-/** Where accepted requests for one session (or a relay) go. */
-export interface RequestTarget {
-  /** RFC 4975 §8.6 accept-types (`*`, `type/*`); SEND bodies of other types get 415. Absent: all. */
-  readonly acceptTypes?: readonly string[];
-  /** methods implemented (default SEND and REPORT); others get 501 */
-  readonly methods?: readonly string[];
-  /**
-   * A SEND chunk with a body: its head (`body` is an empty Buffer, octets follow
-   * as onSendBody). Without this handler SEND chunks come whole to onRequest.
-   * Return false to pause reading; call `connection.resume()` to go on.
-   */
-  onSendHead?(chunk: Chunk): boolean | void;
-  /** a piece of the body, a view valid only during the call */
-  onSendBody?(segment: Buffer, chunk: Chunk): boolean | void;
-  /** the end-line: `chunk.continuationFlag` is set */
-  onSendEnd?(chunk: Chunk): boolean | void;
-  /** the connection ended or broke inside the body of a SEND chunk given to onSendHead */
-  onSendTruncated?(chunk: Chunk, error: Error): void;
-  /** a whole request: any non-SEND request, and SENDs when onSendHead is absent */
-  onRequest(chunk: Chunk): boolean | void;
-  /** the connection closed (error null for a clean close) */
-  onClose?(error: Error | null): void;
-  /**
-   * Bodiless SENDs go to onRequest too (a relay forwards them, RFC 4976
-   * §6.4.1); otherwise the connection answers them 200 itself.
-   */
-  readonly takesBodilessSend?: boolean;
-}
-
-/** What a resolver says about a request for a session this connection does not hold. */
-export type Resolution = RequestTarget | 'unknown' | 'elsewhere';
-
-/** Options of a connection. */
-export interface ConnectionOptions extends WriterOptions {
-  logger?: Logger;
-  /** receives every chunk in both directions */
-  trafficLog?: TrafficLog | null;
-  /** ms a Failure-Report `yes` request waits for its response before a local 408 (default 30000) */
-  transactionTimeout?: number;
-  /** caps of the framing engine */
-  limits?: FramingLimits;
-  /** makes the framing engine (default: src/core createFramingEngine) */
-  engine?: (limits: FramingLimits) => FramingEngine;
-  /** largest SEND body gathered whole for a target without onSendHead (default 1 MiB); larger gets 413 */
-  maxWholeChunk?: number;
-  /**
-   * Finds the target of a request whose To-Path names no session registered
-   * here (an MsrpServer binding a new session, a relay forwarding). Without
-   * it such requests get 481.
-   */
-  resolve?: (chunk: Chunk, toPath: MsrpUri[], fromPath: MsrpUri[], connection: MsrpConnection) => Resolution;
-  /** delay reading until `start()` (for a caller that attaches targets first) */
-  paused?: boolean;
-}
-
-/** Events of a connection. */
-export interface ConnectionEvents {
-  /** the stream closed; `error` is null for a clean close */
-  close: [error: Error | null];
-  /** the last registered session left */
-  idle: [];
-  /** a response matched no transaction */
-  'unknown-response': [response: Chunk];
-}
+export type { ConnectionEvents, ConnectionOptions, RequestTarget, Resolution } from './targets.ts';
 
 /** Where the request being read goes. */
 const enum Mode { SKIP, STREAM, GATHER }
