@@ -14,7 +14,7 @@ import { bindPair, localUri, rejectsWith } from './helpers.ts';
 
 const trust = suite('connect/tls: msrps with verification on by default');
 
-trust('a certificate from a trusted CA binds; messages flow over TLS', async () => {
+trust('a certificate from a trusted CA binds; messages flow both ways over TLS', async () => {
   const certs = await testCertificates();
   const pair = await bindPair('127.0.0.1', {
     scheme: 'msrps',
@@ -24,8 +24,16 @@ trust('a certificate from a trusted CA binds; messages flow over TLS', async () 
   try {
     assert.ok(pair.active.connection.secure);
     assert.is(pair.passive.localUri.scheme, 'msrps');
-    pair.active.sendMessage({ body: 'over tls', failureReport: 'no' });
-    assert.is((await pair.passive.readChunk()).body?.toString(), 'over tls');
+    const there = pair.active.sendMessage({ body: 'over tls' });
+    const got = await pair.passive.readChunk();
+    assert.is(got.body?.toString(), 'over tls');
+    pair.passive.writeResponse(got, 200);
+    assert.is((await there.outcome).code, 200);
+    const back = pair.passive.sendMessage({ body: 'and back' });
+    const reply = await pair.active.readChunk();
+    assert.is(reply.body?.toString(), 'and back');
+    pair.active.writeResponse(reply, 200);
+    assert.is((await back.outcome).code, 200);
     assert.ok((pair.active.connection.stream as tls.TLSSocket).authorized);
   } finally {
     pair.close();
