@@ -110,9 +110,10 @@ export function routeRequest(method: string, toPathValue: string, fromPathValue:
     return { kind: 'forward', session, hop: paths.hop, toPath: paths.toPathValue, fromPath: paths.fromPathValue, destination: back };
   }
   const next = toPath[1];
-  if (next.sessionId === null && isRelayUri(ctx, next)) return { kind: 'refuse', reason: 'through this relay to itself' };
   const other = next.sessionId === null ? undefined : ctx.sessions.get(next);
   if (other === undefined) {
+    // never a connection to ourselves: a URI of ours that is no live session goes nowhere
+    if (isOurHost(ctx, next)) return { kind: 'refuse', reason: 'the next hop is this relay but no live session of it' };
     return { kind: 'forward', session, hop: paths.hop, toPath: paths.toPathValue, fromPath: paths.fromPathValue, destination: dialTo(next) };
   }
   // both hops are ours: the second one, from "elsewhere", goes to the other session's client
