@@ -11,6 +11,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import type { FileHash } from './sdp-file.ts';
 
 /** The hash algorithm written in file-selectors (RFC 5547 §6, the IANA textual name) and Node's name for it. */
@@ -50,7 +51,7 @@ export async function hashFile(path: string, progress?: (hashed: number) => void
   return fileHash(hash.digest());
 }
 
-/** Octets `start`..`end` (0-based, inclusive) of a file as a Readable read in 1 MiB pieces. */
+/** Octets `start`..`end` (0-based, inclusive) of a file as a Readable. */
 export function readRange(path: string, start: number, end: number): Readable {
   return createReadStream(path, { start, end, highWaterMark: FILE_IO_SIZE });
 }
@@ -65,63 +66,198 @@ export function prefixed(head: Buffer, body: Readable): Readable {
 }
 
 /**
- * Writes a transfer's content at file positions from `position` on, in
- * order, batching pieces up to 1 MiB per positional writev, and hashing them.
+ * Writes a transfer's content at file positions from `position` on, in the
+ * order taken, hashing it as it is taken. Pieces are joined into 1 MiB
+ * positional writev calls that run while more arrives (positions never
+ * overlap, so their completion order does not matter); `write` returns false
+ * while more than `maxPending` octets wait to be written, and `onDrain` runs
+ * when they fall below it, so the caller can pause its source.
  */
 export class FileSink {
   readonly handle: FileHandle;
-  readonly #hash: Hash;
+  readonly #hash: Hash | null;
+  readonly #maxPending: number;
+  readonly #onWritten: ((written: number) => void) | null;
   /** file position of the next octet */
   #position: number;
   #batch: Buffer[] = [];
   #batchBytes = 0;
-  /** content octets written (flushed) */
+  /** octets in writes not yet finished */
+  #pending = 0;
+  /** content octets written to the file, contiguous from the first */
   #written = 0;
+  #taken = 0;
+  readonly #inFlight = new Set<Promise<void>>();
+  /** file positions of the writes in flight, to know what is contiguous on disk */
+  readonly #ranges: Array<{ start: number; end: number; done: boolean }> = [];
+  #error: Error | null = null;
+  #drain: (() => void) | null = null;
 
-  constructor(handle: FileHandle, position: number) {
+  /**
+   * `hash` false leaves hashing to someone else (a BackgroundHash reading the
+   * file back); `onWritten` hears each advance of `written`.
+   */
+  constructor(handle: FileHandle, position: number, options: { hash?: boolean; maxPending?: number; onWritten?: (written: number) => void } = {}) {
     this.handle = handle;
     this.#position = position;
-    this.#hash = newFileHash();
+    this.#hash = options.hash === false ? null : newFileHash();
+    this.#maxPending = options.maxPending ?? 4 * FILE_IO_SIZE;
+    this.#onWritten = options.onWritten ?? null;
   }
 
-  /** Content octets written to the file so far (not counting a batch still held). */
+  /** Content octets on disk, contiguous from the first. */
   get written(): number {
     return this.#written;
   }
 
-  /** Content octets taken, written or held. */
+  /** Content octets taken (on disk, being written, or held). */
   get taken(): number {
-    return this.#written + this.#batchBytes;
+    return this.#taken;
   }
 
-  /** Takes a piece; resolves once it is written or held (a full batch is written first). */
-  async write(piece: Buffer): Promise<void> {
-    if (piece.length === 0) return;
-    this.#hash.update(piece);
-    this.#batch.push(piece);
-    this.#batchBytes += piece.length;
-    if (this.#batchBytes >= FILE_IO_SIZE) await this.flush();
+  /** The first write error, once one failed. */
+  get error(): Error | null {
+    return this.#error;
   }
 
-  /** Writes what is held. */
-  async flush(): Promise<void> {
+  /** Takes a piece (kept by reference until written); false asks the caller to wait for `onDrain`. */
+  write(piece: Buffer): boolean {
+    if (piece.length > 0) {
+      this.#hash?.update(piece);
+      this.#taken += piece.length;
+      this.#batch.push(piece);
+      this.#batchBytes += piece.length;
+      if (this.#batchBytes >= FILE_IO_SIZE) this.#flush();
+    }
+    return this.#pending < this.#maxPending;
+  }
+
+  /** `fn` runs once when the octets waiting fall below the bound (at once when they are). */
+  onDrain(fn: () => void): void {
+    if (this.#pending < this.#maxPending) fn();
+    else this.#drain = fn;
+  }
+
+  /** Writes what is held and waits for every write; throws the first write error. */
+  async finish(): Promise<void> {
+    this.#flush();
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    if (this.#error !== null) throw this.#error;
+  }
+
+  /** The hash of everything taken (call once, after the last write); null when not hashing. */
+  digest(): FileHash | null {
+    return this.#hash === null ? null : fileHash(this.#hash.digest());
+  }
+
+  #flush(): void {
     if (this.#batchBytes === 0) return;
     const batch = this.#batch;
     const bytes = this.#batchBytes;
+    const range = { start: this.#position, end: this.#position + bytes, done: false };
     this.#batch = [];
     this.#batchBytes = 0;
+    this.#position += bytes;
+    this.#pending += bytes;
+    this.#ranges.push(range);
+    const write = this.#writeAll(batch, bytes, range.start).then(() => {
+      range.done = true;
+      // what is on disk from the first octet: the leading finished writes
+      const before = this.#written;
+      while (this.#ranges.length > 0 && this.#ranges[0].done) {
+        const r = this.#ranges.shift() as { start: number; end: number };
+        this.#written += r.end - r.start;
+      }
+      if (this.#written !== before) this.#onWritten?.(this.#written);
+    }, (err: Error) => { this.#error ??= err; }).finally(() => {
+      this.#pending -= bytes;
+      this.#inFlight.delete(write);
+      const drain = this.#drain;
+      if (drain !== null && this.#pending < this.#maxPending) {
+        this.#drain = null;
+        drain();
+      }
+    });
+    this.#inFlight.add(write);
+  }
+
+  async #writeAll(batch: Buffer[], bytes: number, position: number): Promise<void> {
     let done = 0;
     // positional writes: a short write goes on where it stopped
     while (done < bytes) {
-      const { bytesWritten } = await this.handle.writev(done === 0 ? batch : [Buffer.concat(batch).subarray(done)], this.#position + done);
+      const { bytesWritten } = await this.handle.writev(done === 0 ? batch : [Buffer.concat(batch).subarray(done)], position + done);
       done += bytesWritten;
     }
-    this.#position += bytes;
-    this.#written += bytes;
+  }
+}
+
+/** The worker's code: plain JavaScript, so it runs the same from sources and from a build. */
+const HASH_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { openSync, readSync, closeSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const fd = openSync(workerData.path, 'r');
+const hash = createHash('${NODE_HASH}');
+const buffer = Buffer.allocUnsafe(${FILE_IO_SIZE});
+let position = 0;
+parentPort.on('message', (m) => {
+  try {
+    while (position < m.upTo) {
+      const n = readSync(fd, buffer, 0, Math.min(buffer.length, m.upTo - position), position);
+      if (n <= 0) throw new Error('the file ends before octet ' + m.upTo);
+      hash.update(buffer.subarray(0, n));
+      position += n;
+    }
+    if (m.end) {
+      closeSync(fd);
+      parentPort.postMessage({ digest: hash.digest() });
+    }
+  } catch (err) {
+    parentPort.postMessage({ error: String(err && err.message || err) });
+  }
+});
+`;
+
+/**
+ * A file's sha-1 computed on a worker thread that reads the file back from
+ * its first octet as far as `advance` says it is written: the hash of a large
+ * file (also of one continued after a partial transfer) costs the receiving
+ * thread nothing, and the last octets are hashed soon after they are written.
+ */
+export class BackgroundHash {
+  readonly #worker: Worker;
+  #posted = 0;
+  readonly #result: Promise<FileHash>;
+
+  constructor(path: string) {
+    // no loader hooks in the worker (its code is plain JavaScript)
+    this.#worker = new Worker(HASH_WORKER, { eval: true, workerData: { path }, execArgv: [] });
+    this.#result = new Promise((resolve, reject) => {
+      this.#worker.once('message', (m: { digest?: Uint8Array; error?: string }) => {
+        if (m.digest !== undefined) resolve(fileHash(Buffer.from(m.digest)));
+        else reject(new Error(`hashing ${path}: ${m.error}`));
+        void this.#worker.terminate();
+      });
+      this.#worker.once('error', reject);
+    });
+    this.#result.catch(() => {});
   }
 
-  /** The hash of everything taken (call once, after the last write). */
-  digest(): FileHash {
-    return fileHash(this.#hash.digest());
+  /** Octets 0..upTo-1 are on disk: hash them (posted at most every 4 MiB). */
+  advance(upTo: number): void {
+    if (upTo - this.#posted < 4 * FILE_IO_SIZE) return;
+    this.#posted = upTo;
+    this.#worker.postMessage({ upTo });
+  }
+
+  /** The hash of octets 0..size-1, once the worker has read them. */
+  digest(size: number): Promise<FileHash> {
+    this.#worker.postMessage({ upTo: size, end: true });
+    return this.#result;
+  }
+
+  /** Stops the worker. */
+  cancel(): void {
+    void this.#worker.terminate();
   }
 }

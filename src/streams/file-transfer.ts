@@ -23,7 +23,7 @@
  * first missing octet, a new file-transfer-id).
  */
 import { randomBytes } from 'node:crypto';
-import { open, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, open, stat, unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { MsrpStreamError } from '../errors.ts';
@@ -31,7 +31,7 @@ import { reasonPhrase, StatusCode } from '../protocol/status.ts';
 import type { IncomingStream, MsrpSession, MsrpSessionOptions, SentMessage } from '../session.ts';
 import { CPIM_CONTENT_TYPE, unwrapCpim, wrapCpim } from './cpim.ts';
 import { createUniqueFile } from './file-name.ts';
-import { FILE_HASH_ALGORITHM, FileSink, hashFile, prefixed, readRange } from './file-io.ts';
+import { BackgroundHash, FILE_HASH_ALGORITHM, FileSink, hashFile, prefixed, readRange } from './file-io.ts';
 import { answerDirection, deliveryMode, fitsMaxSize } from './sdp-negotiation.ts';
 import type { FileHash, FileSelector, FileTransferAttributes, MsrpMedia } from './sdp.ts';
 import { type MediaParts, MsrpStreamBase, type StreamEvents, type StreamOptions } from './stream-base.ts';
@@ -106,6 +106,8 @@ interface Plan {
 }
 
 const ANONYMOUS = 'sip:anonymous@anonymous.invalid';
+/** Files from this size on are hashed on a worker thread. */
+const BACKGROUND_HASH_SIZE = 8 << 20;
 /** Octets read before the CPIM header blocks of a wrapped file must have ended. */
 const MAX_CPIM_HEAD = 64 * 1024;
 
@@ -349,52 +351,84 @@ export class FileTransferStream extends MsrpStreamBase<FileTransferStreamEvents>
     const id = stream?.messageId ?? messageId ?? '';
     let path = '';
     let sink: FileSink | null = null;
+    let background: BackgroundHash | null = null;
     let headLength = 0;
     try {
-      if (o.resume !== undefined) {
-        path = o.resume.path;
-        sink = new FileSink(await open(path, 'r+'), plan.start - 1);
-      } else {
-        const created = await createUniqueFile(o.destination as string, plan.selector.name ?? 'file');
-        path = created.path;
-        sink = new FileSink(created.handle, plan.start - 1);
-      }
+      const handle = o.resume !== undefined ? await open(o.resume.path, 'r+') : null;
+      const created = handle === null ? await createUniqueFile(o.destination as string, plan.selector.name ?? 'file') : null;
+      path = created?.path ?? (o.resume as FileResumeState).path;
+      // a large file is hashed on a worker reading it back; a small one as it is written, when it starts at octet 1
+      const fileSize = plan.selector.size ?? size ?? 0;
+      if (sha1Of(plan.selector) !== null && (fileSize >= BACKGROUND_HASH_SIZE || plan.start !== 1)) background = new BackgroundHash(path);
+      const base = plan.start - 1;
+      sink = new FileSink((handle ?? created?.handle) as FileHandle, base, {
+        hash: background === null, onWritten: (written) => background?.advance(base + written),
+      });
       const interval = o.progressInterval ?? 4 << 20;
+      const out = sink;
       let reported = 0;
+      const take = (piece: Buffer): boolean => {
+        const go = out.write(piece);
+        if (out.written - reported >= interval) {
+          reported = out.written;
+          this.emit('progress', { transferred: plan.start - 1 + reported, total: plan.selector.size });
+          if (reportTo !== null) this.#report(session, id, reportTo, headLength + reported, size);
+        }
+        return go;
+      };
+      // a wrapped file: the CPIM header blocks end within the first 64 KiB; the rest is content
       let head: Buffer[] | null = contentType.trim().toLowerCase().startsWith(CPIM_CONTENT_TYPE) ? [] : null;
       let headBytes = 0;
       const headLimit = Math.min(size ?? MAX_CPIM_HEAD, MAX_CPIM_HEAD);
-      const out = sink;
-      const take = async (piece: Buffer): Promise<void> => {
-        await out.write(piece);
-        if (out.written - reported < interval) return;
-        reported = out.written;
-        this.emit('progress', { transferred: plan.start - 1 + reported, total: plan.selector.size });
-        if (reportTo !== null) this.#report(session, id, reportTo, headLength + reported, size);
-      };
-      for await (const piece of source) {
-        if (head === null) {
-          await take(piece as Buffer);
-          continue;
-        }
-        head.push(piece as Buffer);
-        headBytes += (piece as Buffer).length;
-        if (headBytes < headLimit) continue;
+      const endHead = (): boolean => {
+        if (head === null) return true;
         const whole = Buffer.concat(head);
         head = null;
         const content = unwrapCpim(whole).content;
         headLength = whole.length - content.length;
-        await take(content);
+        return take(content);
+      };
+      const feed = (piece: Buffer): boolean => {
+        if (out.error !== null) throw out.error;
+        if (head === null) return take(piece);
+        head.push(piece);
+        headBytes += piece.length;
+        return headBytes < headLimit || endHead();
+      };
+      if (stream === null) {
+        for (const piece of source as Buffer[]) feed(piece);
+        endHead();
+      } else {
+        await new Promise<void>((resolve, reject) => {
+          let ended = false;
+          stream.on('data', (piece: Buffer) => {
+            try {
+              if (!feed(piece)) {
+                stream.pause();
+                out.onDrain(() => stream.resume());
+              }
+            } catch (err) {
+              stream.destroy();
+              reject(err as Error);
+            }
+          });
+          stream.once('end', () => {
+            ended = true;
+            try {
+              endHead();
+              resolve();
+            } catch (err) {
+              reject(err as Error);
+            }
+          });
+          stream.once('error', reject);
+          stream.once('close', () => { if (!ended) reject(new MsrpStreamError('MSRP_ERR_FILE_INCOMPLETE', 'the file message stopped')); });
+        });
       }
-      if (head !== null) {
-        const whole = Buffer.concat(head);
-        const content = unwrapCpim(whole).content;
-        headLength = whole.length - content.length;
-        await take(content);
-      }
-      await sink.flush();
-      await this.#check(sink, path);
+      await sink.finish();
+      await this.#check(sink, path, background);
     } catch (err) {
+      background?.cancel();
       await this.#receiveFailed(err as Error, sink, path);
     }
   }
@@ -410,7 +444,7 @@ export class FileTransferStream extends MsrpStreamBase<FileTransferStreamEvents>
   }
 
   /** The whole range arrived: size and hash checked (RFC 5547 §8.2.1), then finished. */
-  async #check(sink: FileSink, path: string): Promise<void> {
+  async #check(sink: FileSink, path: string, background: BackgroundHash | null): Promise<void> {
     const plan = this.#plan as Plan;
     const expected = plan.stop === null ? null : plan.stop - plan.start + 1;
     if (expected !== null && sink.written !== expected) {
@@ -422,9 +456,10 @@ export class FileTransferStream extends MsrpStreamBase<FileTransferStreamEvents>
     const want = sha1Of(plan.selector);
     let hash: FileHash | null = null;
     if (complete && want !== null) {
-      // the streaming hash covers the file only when this transfer began at its first octet
-      hash = plan.start === 1 ? sink.digest() : await hashFile(path);
+      hash = background !== null ? await background.digest(plan.start - 1 + sink.written) : sink.digest() ?? await hashFile(path);
       if (hash.value !== want) throw new MsrpStreamError('MSRP_ERR_FILE_HASH', `the file's sha-1 ${hash.value} is not the announced ${want}`);
+    } else {
+      background?.cancel();
     }
     await sink.handle.close();
     this.#settled = true;
@@ -437,7 +472,7 @@ export class FileTransferStream extends MsrpStreamBase<FileTransferStreamEvents>
     let partial: FileResumeState | null = null;
     if (sink !== null) {
       try {
-        await sink.flush();
+        await sink.finish();
       } catch { /* what could not be written is not kept */ }
       await sink.handle.close().catch(() => {});
       const whole = error instanceof MsrpStreamError && (error.code === 'MSRP_ERR_FILE_HASH' || error.code === 'MSRP_ERR_FILE_SIZE');

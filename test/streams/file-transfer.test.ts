@@ -105,22 +105,24 @@ push('a hostile file name lands in the destination under a sanitised, unique nam
   }
 });
 
-push('a wrong hash fails the transfer and removes the file', async () => {
+push('a wrong hash fails the transfer and removes the file (hashed inline, and on the worker for a large file)', async () => {
   const dir = await tempDir();
   try {
-    const source = await randomFile(dir.path, 'x.bin', 20_000);
-    const out = join(dir.path, 'out');
-    await mkdir(out);
-    const tx = new FileTransferStream(fileOptions({ file: { path: source, hash: { algorithm: 'sha-1', value: '00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33' } } }));
-    const rx = new FileTransferStream(fileOptions({ destination: out, keepPartial: true }));
-    const failed = next<Failed & { partial: unknown }>(rx, 'failed');
-    await negotiate(tx, rx);
-    const f = await failed;
-    assert.instance(f.error, MsrpStreamError);
-    assert.is((f.error as MsrpStreamError).code, 'MSRP_ERR_FILE_HASH');
-    assert.is(f.partial, null, 'a complete file with the wrong hash is not kept for resuming');
-    assert.equal(await readdir(out), []);
-    await Promise.all([tx.end(), rx.end()]);
+    for (const size of [20_000, 9 * 2 ** 20]) {
+      const source = await randomFile(dir.path, `x${size}.bin`, size);
+      const out = join(dir.path, `out${size}`);
+      await mkdir(out);
+      const tx = new FileTransferStream(fileOptions({ file: { path: source, hash: { algorithm: 'sha-1', value: '00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33' } } }));
+      const rx = new FileTransferStream(fileOptions({ destination: out, keepPartial: true }));
+      const failed = next<Failed & { partial: unknown }>(rx, 'failed');
+      await negotiate(tx, rx);
+      const f = await failed;
+      assert.instance(f.error, MsrpStreamError);
+      assert.is((f.error as MsrpStreamError).code, 'MSRP_ERR_FILE_HASH', String(size));
+      assert.is(f.partial, null, 'a complete file with the wrong hash is not kept for resuming');
+      assert.equal(await readdir(out), []);
+      await Promise.all([tx.end(), rx.end()]);
+    }
   } finally {
     await dir.remove();
   }
