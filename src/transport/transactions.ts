@@ -54,21 +54,27 @@ export const DEFAULT_TRANSACTION_TIMEOUT = 30_000;
 /** Settled `partial` transactions remembered for a late error response (oldest forgotten first). */
 const LATE_MEMORY = 4096;
 
+const WAITING = 0;
+const ARMED = 1;
+const DONE = 2;
+
 interface Entry {
   transactionId: string;
   mode: ReportValue;
   handlers: TransactionHandlers;
   deadline: number;
+  state: typeof WAITING | typeof ARMED | typeof DONE;
 }
 
 /** One connection's outstanding transactions. */
 export class TransactionTable {
   readonly timeoutMs: number;
   readonly #now: () => number;
-  /** added, not yet armed */
-  readonly #waiting = new Map<string, Entry>();
-  /** armed, in deadline order */
-  readonly #armed = new Map<string, Entry>();
+  /** every transaction waiting for its response, armed or not */
+  readonly #entries = new Map<string, Entry>();
+  /** armed entries in deadline order; settled ones stay until the timer passes them */
+  #armed: Entry[] = [];
+  #armedHead = 0;
   /** `partial` transactions settled as written, still open to an error response */
   readonly #late = new Map<string, Entry>();
   #timer: NodeJS.Timeout | null = null;
@@ -81,12 +87,12 @@ export class TransactionTable {
 
   /** Transactions still waiting for a response (added or armed). */
   get size(): number {
-    return this.#waiting.size + this.#armed.size;
+    return this.#entries.size;
   }
 
   /** True when `transactionId` is in use (waiting, armed, or open to a late response). */
   has(transactionId: string): boolean {
-    return this.#waiting.has(transactionId) || this.#armed.has(transactionId) || this.#late.has(transactionId);
+    return this.#entries.has(transactionId) || this.#late.has(transactionId);
   }
 
   /**
@@ -96,32 +102,36 @@ export class TransactionTable {
    */
   add(transactionId: string, mode: ReportValue, handlers: TransactionHandlers): void {
     if (this.has(transactionId)) throw new RangeError(`transaction id ${transactionId} is already in use`);
-    this.#waiting.set(transactionId, { transactionId, mode, handlers, deadline: 0 });
+    this.#entries.set(transactionId, { transactionId, mode, handlers, deadline: 0, state: WAITING });
   }
 
   /** The request's last byte went to the socket: arm its timer, or settle it when no response is expected. */
   start(transactionId: string): void {
-    const entry = this.#waiting.get(transactionId);
-    if (entry === undefined) return;
-    this.#waiting.delete(transactionId);
+    const entry = this.#entries.get(transactionId);
+    if (entry === undefined || entry.state !== WAITING) return;
     if (entry.mode !== 'yes') {
+      this.#entries.delete(transactionId);
+      entry.state = DONE;
       if (entry.mode === 'partial' && entry.handlers.late !== undefined) this.#remember(entry);
       entry.handlers.settle({ transactionId, code: 0, comment: null, response: null, local: false });
       return;
     }
+    entry.state = ARMED;
     entry.deadline = this.#now() + this.timeoutMs;
-    this.#armed.set(transactionId, entry);
+    this.#armed.push(entry);
     if (this.#timer === null) this.#arm(entry.deadline);
   }
 
   /** A response arrived: settles its transaction. False when no transaction has that id. */
   settle(response: Chunk): boolean {
     const id = response.transactionId;
-    const entry = this.#armed.get(id) ?? this.#waiting.get(id);
+    const entry = this.#entries.get(id);
     if (entry !== undefined) {
       // a response may overtake the write callback of its own request: settle it either way
-      this.#armed.delete(id);
-      this.#waiting.delete(id);
+      this.#entries.delete(id);
+      entry.state = DONE;
+      // responses mostly come in order: settled entries leave the front of the timer queue at once
+      if (entry.deadline !== 0) this.#trim();
       entry.handlers.settle({ transactionId: id, code: response.code, comment: response.comment, response, local: false });
       return true;
     }
@@ -134,37 +144,63 @@ export class TransactionTable {
 
   /** Forgets a transaction without settling it (its request was never written). */
   remove(transactionId: string): void {
-    this.#waiting.delete(transactionId);
-    this.#armed.delete(transactionId);
+    const entry = this.#entries.get(transactionId);
+    this.#entries.delete(transactionId);
     this.#late.delete(transactionId);
+    if (entry === undefined) return;
+    entry.state = DONE;
+    if (entry.deadline !== 0) this.#trim();
   }
 
   /** Fails every transaction still waiting (the connection is gone) and stops the timer. */
   failAll(error: Error): void {
-    const entries = [...this.#waiting.values(), ...this.#armed.values()];
-    this.#waiting.clear();
-    this.#armed.clear();
+    const entries = [...this.#entries.values()];
+    this.#entries.clear();
     this.#late.clear();
+    this.#armed = [];
+    this.#armedHead = 0;
     this.#disarm();
-    for (const e of entries) e.handlers.fail(error);
+    for (const e of entries) {
+      e.state = DONE;
+      e.handlers.fail(error);
+    }
   }
 
   /** Gives a local 408 to every armed transaction whose deadline has passed. */
   expire(now: number = this.#now()): void {
     const due: Entry[] = [];
-    for (const entry of this.#armed.values()) {
-      if (entry.deadline > now) break;
+    const armed = this.#armed;
+    while (this.#armedHead < armed.length) {
+      const entry = armed[this.#armedHead];
+      if (entry.state === ARMED && entry.deadline > now) break;
+      this.#armedHead++;
+      if (entry.state !== ARMED) continue;
+      entry.state = DONE;
+      this.#entries.delete(entry.transactionId);
       due.push(entry);
     }
-    for (const entry of due) this.#armed.delete(entry.transactionId);
+    this.#trim();
     this.#disarm();
-    const first = this.#armed.values().next();
-    if (!first.done) this.#arm(first.value.deadline);
+    // the next deadline is the first entry left (settled ones before it are skipped when it fires)
+    if (this.#armedHead < this.#armed.length) this.#arm(this.#armed[this.#armedHead].deadline);
     for (const entry of due) {
       entry.handlers.settle({
         transactionId: entry.transactionId, code: StatusCode.REQUEST_TIMEOUT,
         comment: reasonPhrase(StatusCode.REQUEST_TIMEOUT), response: null, local: true,
       });
+    }
+  }
+
+  /** Drops settled entries from the front of the timer queue, and the queue's dead front half now and then. */
+  #trim(): void {
+    const armed = this.#armed;
+    while (this.#armedHead < armed.length && armed[this.#armedHead].state !== ARMED) this.#armedHead++;
+    if (this.#armedHead === armed.length) {
+      this.#armed = [];
+      this.#armedHead = 0;
+    } else if (this.#armedHead > 1024 && this.#armedHead * 2 > armed.length) {
+      this.#armed = armed.slice(this.#armedHead);
+      this.#armedHead = 0;
     }
   }
 

@@ -54,6 +54,27 @@ table('a response settles its transaction, also one that overtakes its own write
   assert.is(t.size, 0);
 });
 
+table('settled out of order: the others still time out, each once', () => {
+  let now = 0;
+  const t = new TransactionTable(1000, () => now);
+  const r = recorder();
+  for (const id of ['gggg1', 'gggg2', 'gggg3', 'gggg4']) {
+    t.add(id, 'yes', r.handlers);
+    t.start(id);
+    now += 10;
+  }
+  assert.ok(t.settle(response('gggg2', 200)));
+  assert.ok(t.settle(response('gggg1', 200)));
+  now = 1025;
+  t.expire();
+  assert.equal(r.results.map((x) => [x.transactionId, x.code]), [['gggg2', 200], ['gggg1', 200], ['gggg3', 408]]);
+  now = 5000;
+  t.expire();
+  t.expire();
+  assert.equal(r.results.map((x) => x.transactionId), ['gggg2', 'gggg1', 'gggg3', 'gggg4']);
+  assert.is(t.size, 0);
+});
+
 table('Failure-Report no and partial settle with code 0 when written; partial hears a late error', () => {
   const t = new TransactionTable(30_000, () => 0);
   const r = recorder();
