@@ -88,6 +88,7 @@ export class OneUse {
     return true;
   }
 
+  /** True once cancel() was called. */
   get cancelled(): boolean {
     return this.#step === 3;
   }
