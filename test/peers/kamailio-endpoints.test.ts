@@ -1,6 +1,6 @@
 // Two of our endpoints through Kamailio's MSRP relay (an independent
 // implementation): ConnectorRelay and AcceptorRelay, each with its own AUTH
-// (plain and digest), chat both ways and move a 5 MB message in 10 KB chunks.
+// (plain, digest MD5 and SHA-256), chat both ways and move a 5 MB message in 10 KB chunks.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AcceptorRelay, ConnectorRelay, type ConnectOptions, type RelayOptions } from '../../src/connect/index.ts';
@@ -56,12 +56,13 @@ async function relayPair(relay: KamailioRelay, digest: boolean): Promise<Pair> {
   return { a, b, close: () => { a.close(); b.close(); } };
 }
 
-for (const digest of [false, true]) {
-  const name = digest ? 'digest AUTH' : 'plain AUTH';
+for (const algorithm of [null, 'MD5', 'SHA-256'] as const) {
+  const digest = algorithm !== null;
+  const name = digest ? `digest ${algorithm} AUTH` : 'plain AUTH';
   const endpoints = suite(`Kamailio relay, ${name}: ConnectorRelay and AcceptorRelay`);
 
   endpoints('chat both ways, then 5 MB each way in 10 KB chunks, byte-exact', async () => {
-    await withRelay(digest ? { digest: DIGEST } : {}, async (relay) => {
+    await withRelay(digest ? { digest: { ...DIGEST, algorithm } } : {}, async (relay) => {
       const pair = await relayPair(relay, digest);
       try {
         await chatBothWays(pair.a, pair.b);
