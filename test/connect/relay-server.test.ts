@@ -44,6 +44,22 @@ through('chat both ways and 5 MB each way, byte-exact; the paths follow RFC 4976
   }
 });
 
+through('two ConnectorRelays (both ends send a binding SEND, as the streams do through relays) bind and chat', async () => {
+  const relay = await startRelay();
+  const ends = [new ConnectorRelay({ relay: await settings(relay, 'alice'), bindTimeout: 10_000 }),
+    new ConnectorRelay({ relay: await settings(relay, 'bob'), bindTimeout: 10_000 })];
+  let sessions: MsrpSession[] = [];
+  try {
+    const [pathA, pathB] = await Promise.all(ends.map((e) => e.prepare()));
+    const [ta, tb] = await Promise.all([ends[0].complete(pathB), ends[1].complete(pathA)]);
+    const [a, b] = sessions = [new MsrpSession(ta, { keepalive: 0 }), new MsrpSession(tb, { keepalive: 0 })];
+    await chatBothWays(a, b);
+  } finally {
+    for (const s of sessions) s.close();
+    await relay.close();
+  }
+});
+
 through('a wrong password is MSRP_ERR_RELAY_CREDENTIALS', async () => {
   const relay = await startRelay();
   try {
