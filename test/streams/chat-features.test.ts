@@ -91,35 +91,6 @@ composing('explicit idle and lastActive; a refresh below 60 s is refused', async
 
 const imdn = suite('ChatStream: IMDN (RFC 5438 over MSRP, RCS profile)');
 
-imdn('delivery and display notifications round trip; an IMDN is never answered', async () => {
-  const [alice, bob] = await chatPair();
-  try {
-    const bobGot = collect<IncomingChatMessage>(bob, 'message');
-    const aliceGot = collect<IncomingChatMessage>(alice, 'message');
-    const delivered = collect<ChatDeliveredInfo>(alice, 'delivered');
-    const displayed = next<{ messageId: string }>(alice, 'displayed');
-    const handle = alice.sendMessage('did you read this?', { notifications: ['delivery', 'display'] });
-    await until(() => delivered.length === 2);
-    assert.equal(delivered.map((d) => d.source).sort(), ['imdn', 'report']);
-    const viaImdn = delivered.find((d) => d.source === 'imdn') as ChatDeliveredInfo;
-    assert.is(viaImdn.messageId, handle.messageId);
-    assert.is(viaImdn.imdn?.status, 'delivered');
-    const m = bobGot[0];
-    assert.is(m.imdnMessageId, handle.messageId);
-    assert.equal(m.notifications, ['positive-delivery', 'negative-delivery', 'display']);
-    assert.ok(m.cpimHeaders.some((h) => h.name === 'DateTime'), 'DateTime is mandatory with IMDN (RFC 5438 §7.1.1.2)');
-    assert.ok(bob.markDisplayed(m));
-    assert.not.ok(bob.markDisplayed(m), 'once');
-    assert.is((await displayed).messageId, handle.messageId);
-    await new Promise((r) => setTimeout(r, 50));
-    assert.is(bobGot.length, 1, 'no IMDN came back for the IMDNs');
-    assert.is(aliceGot.length, 0, 'IMDNs are not messages');
-    assert.not.ok(alice.markDisplayed('unknown'));
-  } finally {
-    await Promise.all([alice.end(), bob.end()]);
-  }
-});
-
 imdn('a message that asks for nothing gets no IMDN', async () => {
   const [alice, bob] = await chatPair();
   try {

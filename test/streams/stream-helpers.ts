@@ -11,6 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ChatClock, ChatStream, type ChatStreamOptions } from '../../src/streams/chat.ts';
 import type { FileTransferStreamOptions } from '../../src/streams/file-transfer.ts';
+import type { RelayOptions } from '../../src/connect/index.ts';
+import type { MsrpRelay } from '../../src/relay/relay.ts';
+import { testCertificates } from '../helpers/tls.ts';
+import { REALM, USERS } from '../relay/server-helpers.ts';
 import { formatSdp } from '../../src/streams/sdp.ts';
 import type { MsrpStreamBase, StreamEvents } from '../../src/streams/stream-base.ts';
 
@@ -141,4 +145,10 @@ export async function randomFile(dir: string, name: string, size: number): Promi
   const path = join(dir, name);
   await writeFile(path, randomBytes(size));
   return path;
+}
+
+/** Relay settings for `user` of a test relay (test/relay/server-helpers.ts), trusting its CA. */
+export async function relayOptions(relay: MsrpRelay, user: keyof typeof USERS): Promise<RelayOptions> {
+  const certs = await testCertificates();
+  return { host: 'localhost', port: relay.uri.port as number, username: user, password: USERS[user], realm: REALM, tls: { ca: certs.ca.cert } };
 }
