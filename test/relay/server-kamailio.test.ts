@@ -23,39 +23,39 @@ twoRelays('chat and a 5 MB file both ways, byte-exact, through both relays', asy
   await withKamailio({ writeQueue: 64 * 1024 * 1024 }, async (kamailio) => {
     const relay = await startRelay({
       host: '127.0.0.1', allowNumericHost: true, noTls: true, tcpPort: 0, insecureNextHops: true, maxChunkSize: KAMAILIO_CHUNK,
-  });
-  try {
-    const a = await relayedEndpoint(relay, 'alice', await RelayClient.open(relay.tcpUri as MsrpUri));
-    const bClient = await RelayClient.open(MsrpUri.parse(kamailio.uri), { maxChunkSize: KAMAILIO_CHUNK });
-    const granted = await bClient.auth('bob');
-    assert.is(granted.response.code, 200);
-    const useB = granted.response.usePath as MsrpUri[];
-    const b = { client: bClient, uri: granted.from, usePath: useB, path: localPath(useB, granted.from) };
-    const ta = transportTo(a, b.path);
-    const tb = new MsrpTransport(b.client.connection, b.uri, [...useB, ...a.path], { closeConnection: false });
-    const ra = receiver(ta);
-    const rb = receiver(tb);
+    });
+    try {
+      const a = await relayedEndpoint(relay, 'alice', await RelayClient.open(relay.tcpUri as MsrpUri));
+      const bClient = await RelayClient.open(MsrpUri.parse(kamailio.uri), { maxChunkSize: KAMAILIO_CHUNK });
+      const granted = await bClient.auth('bob');
+      assert.is(granted.response.code, 200);
+      const useB = granted.response.usePath as MsrpUri[];
+      const b = { client: bClient, uri: granted.from, usePath: useB, path: localPath(useB, granted.from) };
+      const ta = transportTo(a, b.path);
+      const tb = new MsrpTransport(b.client.connection, b.uri, [...useB, ...a.path], { closeConnection: false });
+      const ra = receiver(ta);
+      const rb = receiver(tb);
 
-    ta.sendMessage({ body: 'hello B, via our relay and Kamailio' });
-    const chatB = await rb.next();
-    assert.is(String(chatB.body), 'hello B, via our relay and Kamailio');
-    assert.is(chatB.chunks[0].getHeader('From-Path'), [...useB, ...a.path].map(String).join(' '), 'B sees the path back to A');
-    tb.sendMessage({ body: 'hello A, back the same way' });
-    assert.is(String((await ra.next()).body), 'hello A, back the same way');
+      ta.sendMessage({ body: 'hello B, via our relay and Kamailio' });
+      const chatB = await rb.next();
+      assert.is(String(chatB.body), 'hello B, via our relay and Kamailio');
+      assert.is(chatB.chunks[0].getHeader('From-Path'), [...useB, ...a.path].map(String).join(' '), 'B sees the path back to A');
+      tb.sendMessage({ body: 'hello A, back the same way' });
+      assert.is(String((await ra.next()).body), 'hello A, back the same way');
 
-    const fileAB = randomBytes(5 * 1024 * 1024);
-    const sent = ta.sendMessage({ body: fileAB, contentType: 'application/octet-stream' });
-    checkFile(await rb.next(60_000), fileAB, 'A -> B');
-    assert.is((await sent.outcome).code, 200);
-    const fileBA = randomBytes(5 * 1024 * 1024);
-    const back = tb.sendMessage({ body: fileBA, contentType: 'application/octet-stream' });
-    checkFile(await ra.next(60_000), fileBA, 'B -> A');
-    assert.is((await back.outcome).code, 200);
-    a.client.close();
-    bClient.close();
-  } finally {
-    await relay.close();
-  }
+      const fileAB = randomBytes(5 * 1024 * 1024);
+      const sent = ta.sendMessage({ body: fileAB, contentType: 'application/octet-stream' });
+      checkFile(await rb.next(60_000), fileAB, 'A -> B');
+      assert.is((await sent.outcome).code, 200);
+      const fileBA = randomBytes(5 * 1024 * 1024);
+      const back = tb.sendMessage({ body: fileBA, contentType: 'application/octet-stream' });
+      checkFile(await ra.next(60_000), fileBA, 'B -> A');
+      assert.is((await back.outcome).code, 200);
+      a.client.close();
+      bClient.close();
+    } finally {
+      await relay.close();
+    }
   });
 });
 
