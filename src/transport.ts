@@ -19,7 +19,7 @@ import { Chunk, randomIdent, type ContinuationFlag } from './protocol/chunk.ts';
 import { formatPath, formatStatus, isIdent, type MsrpStatus, type ReportValue } from './protocol/headers.ts';
 import type { MsrpUri } from './protocol/uri.ts';
 import type { MsrpConnection, RequestTarget } from './transport/connection.ts';
-import type { OutgoingMessage } from './transport/outgoing.ts';
+import { OutgoingMessage } from './transport/outgoing.ts';
 import { mayRespond, makeResponse } from './transport/responses.ts';
 import { BufferSource, ReadableSource, type BodySource } from './transport/sources.ts';
 import type { TransactionResult } from './transport/transactions.ts';
@@ -300,10 +300,11 @@ export class MsrpTransport extends EventEmitter<TransportEvents> {
       for (const h of options.headers) headers.push(h);
       headers.push(['Content-Type', contentType]);
     }
-    const message = this.connection.sendMessage({
-      headers, messageId, source, offset, total, failureReport, group: options.group ?? this, template,
-    });
-    if (this.#closed) message.fail(this.#closedError());
+    const init = { headers, messageId, source, offset, total, failureReport, group: options.group ?? this, template };
+    if (!this.#closed) return this.connection.sendMessage(init);
+    // the connection may still serve other sessions: this one's message must not reach its writer
+    const message = new OutgoingMessage(init);
+    message.fail(this.#closedError());
     return message;
   }
 

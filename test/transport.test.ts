@@ -10,7 +10,8 @@ import * as assert from 'uvu/assert';
 import { MsrpConnectionError } from '../src/errors.ts';
 import { Chunk } from '../src/protocol/chunk.ts';
 import { MsrpUri } from '../src/protocol/uri.ts';
-import { rawPeer, sendHeaders, transportPair } from './transport/helpers.ts';
+import { MsrpTransport } from '../src/transport.ts';
+import { rawPeer, sendHeaders, transportPair, uri } from './transport/helpers.ts';
 
 const make = suite('transport: making requests and responses');
 
@@ -170,6 +171,23 @@ io('setHandler(null) sends requests back to readChunk; a closed transport fails 
       assert.is((err as MsrpConnectionError).code, 'MSRP_ERR_CONNECTION_CLOSED');
     }
     await p.transport.sendMessage({ body: 'late' }).outcome.then(() => assert.unreachable(), (err) => assert.instance(err, MsrpConnectionError));
+  } finally {
+    p.close();
+  }
+});
+
+io('a message of a closed transport never reaches a connection its other sessions still use', async () => {
+  const p = await rawPeer();
+  try {
+    const other = new MsrpTransport(p.connection, uri('127.0.0.1', p.local.port as number), [p.peer]);
+    p.transport.close();
+    assert.not.ok(p.connection.closed);
+    const late = p.transport.sendMessage({ body: 'must not be sent', failureReport: 'no' });
+    await late.outcome.then(() => assert.unreachable(), (err) => assert.instance(err, MsrpConnectionError));
+    other.sendMessage({ body: 'still here', failureReport: 'no' });
+    const c = await p.next((x) => x.isRequest);
+    assert.is(c.body?.toString(), 'still here');
+    assert.not.ok(p.received.some((x) => x.body?.toString() === 'must not be sent'));
   } finally {
     p.close();
   }

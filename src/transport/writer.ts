@@ -313,6 +313,7 @@ export class ChunkWriter {
   /** One turn: at most one slice of `message`. */
   #turn(message: OutgoingMessage): void {
     this.#rotation.take();
+    if (message.settled) return; // failed or stopped while it waited for its turn
     const source = message.source;
     let budget = this.sliceSize;
     let open = this.#open;
