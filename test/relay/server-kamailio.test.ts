@@ -3,15 +3,20 @@
 // §5.1 paths, §6.4 forwarding). A AUTHs to our relay, B to Kamailio, both by
 // hand. Kamailio has no TLS, so this runs over plain TCP with a numeric host
 // (test/helpers/kamailio.ts lists its quirks): our relay listens on TCP too,
-// forwards to msrp: next hops, and cuts chunks at 10 KB for it.
+// forwards to msrp: next hops, and cuts chunks at 10 KB for it. The first test
+// AUTHs by hand; the second uses the relay connectors (ConnectorRelay, AcceptorRelay)
+// with MsrpSession on top.
 import { createHash, randomBytes } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MsrpUri } from '../../src/protocol/uri.ts';
 import { localPath } from '../../src/relay/use-path.ts';
+import { AcceptorRelay, ConnectorRelay } from '../../src/connect/index.ts';
+import { MsrpSession } from '../../src/session.ts';
 import { MsrpTransport } from '../../src/transport.ts';
+import { chatBothWays, sendAndCompare } from '../helpers/relay-sessions.ts';
 import { kamailioBinary, withKamailio } from '../helpers/kamailio.ts';
-import { receiver, RelayClient, relayedEndpoint, startRelay, transportTo, type Received } from './server-helpers.ts';
+import { REALM, receiver, RelayClient, relayedEndpoint, startRelay, transportTo, USERS, type Received } from './server-helpers.ts';
 
 const KAMAILIO_CHUNK = 10 * 1024;
 
@@ -54,6 +59,38 @@ twoRelays('chat and a 5 MB file both ways, byte-exact, through both relays', asy
       a.client.close();
       bClient.close();
     } finally {
+      await relay.close();
+    }
+  });
+});
+
+twoRelays('the same path with the relay connectors: ConnectorRelay via our relay, AcceptorRelay via Kamailio; chat and 5 MB each way', async () => {
+  await withKamailio({ writeQueue: 64 * 1024 * 1024 }, async (kamailio) => {
+    const relay = await startRelay({
+      host: '127.0.0.1', allowNumericHost: true, noTls: true, tcpPort: 0, insecureNextHops: true, maxChunkSize: KAMAILIO_CHUNK,
+    });
+    const connector = new ConnectorRelay({
+      relay: { host: '127.0.0.1', port: relay.tcpUri?.port as number, username: 'alice', password: USERS.alice, realm: REALM, insecure: true },
+      bindTimeout: 10_000,
+    });
+    const acceptor = new AcceptorRelay({
+      relay: { host: '127.0.0.1', port: kamailio.port, insecure: true, maxChunkSize: KAMAILIO_CHUNK }, bindTimeout: 10_000,
+    });
+    let sessions: MsrpSession[] = [];
+    try {
+      const pathB = await acceptor.prepare();
+      const pathA = await connector.prepare();
+      assert.is(pathA[0].port, relay.tcpUri?.port, 'A\'s a=path starts at our relay');
+      assert.is(pathB[0].port, kamailio.port, 'B\'s a=path starts at Kamailio');
+      const [ta, tb] = await Promise.all([connector.complete(pathB), acceptor.complete(pathA)]);
+      const [a, b] = sessions = [new MsrpSession(ta, { keepalive: 0 }), new MsrpSession(tb, { keepalive: 0 })];
+      await chatBothWays(a, b);
+      await sendAndCompare(a, b);
+      await sendAndCompare(b, a);
+    } finally {
+      for (const s of sessions) s.close();
+      connector.cancel();
+      acceptor.cancel();
       await relay.close();
     }
   });
