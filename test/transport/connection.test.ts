@@ -7,7 +7,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MsrpConnectionError } from '../../src/errors.ts';
-import type { Chunk } from '../../src/protocol/chunk.ts';
+import { randomIdent, type Chunk } from '../../src/protocol/chunk.ts';
 import { MsrpTransport } from '../../src/transport.ts';
 import { delay, rawPeer, sendHeaders, uri } from './helpers.ts';
 
@@ -262,6 +262,25 @@ framing('IPv6 loopback: a request and its response', async () => {
     assert.is(p.local.host, '::1');
     const tid = p.request({ headers: sendHeaders() });
     assert.is((await p.next(isResponse)).transactionId, tid);
+  } finally {
+    p.close();
+  }
+});
+
+framing('a peer that sends requests but never reads the answers is no longer read: queued answers stay bounded', async () => {
+  const p = await rawPeer({ connection: { maxQueuedBytes: 32 * 1024 } });
+  try {
+    p.socket.pause(); // the peer reads nothing, so the answers pile up on our side
+    const one = (): string => {
+      const tid = randomIdent();
+      return `MSRP ${tid} SEND\r\nTo-Path: ${p.local}\r\nFrom-Path: ${p.peer}\r\nMessage-ID: ${randomIdent()}\r\nByte-Range: 1-0/0\r\n-------${tid}$\r\n`;
+    };
+    const burst = Array.from({ length: 150_000 }, one).join('');
+    p.socket.write(burst);
+    await delay(400);
+    const queued = p.connection.writer.queuedBytes;
+    assert.ok(queued < 32 * 1024 + 512 * 1024, `answers queued: ${queued} octets`);
+    assert.ok(p.socket.writableLength > 0, 'the peer\'s requests wait in its own socket: we stopped reading');
   } finally {
     p.close();
   }
