@@ -286,5 +286,17 @@ framing('a peer that sends requests but never reads the answers is no longer rea
   }
 });
 
+framing('a connection made with paused: true reads nothing until start()', async () => {
+  const p = await rawPeer({ connection: { paused: true } });
+  try {
+    const tid = p.request({ headers: sendHeaders() });
+    assert.ok(await p.none(isResponse, 100));
+    p.connection.start();
+    assert.is((await p.next(isResponse)).transactionId, tid);
+  } finally {
+    p.close();
+  }
+});
+
 rules.run();
 framing.run();
