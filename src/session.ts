@@ -98,7 +98,7 @@ export interface MsrpSessionEvents {
   request: [chunk: Chunk];
   /** an error response to a Failure-Report `partial` chunk or message after it was settled as written (RFC 4975 §7.1.4) */
   'late-response': [response: Chunk, messageId: string | null];
-  /** pending messages fell below maxPendingMessages after sendMessage refused one */
+  /** pending messages fell below maxPendingMessages after reaching it (`writable` is true again) */
   drain: [];
   /** the session failed (a failure REPORT, RFC 4975 §7.3.2, or a keepalive timed out); it closes next */
   failed: [error: MsrpSessionError];
@@ -252,6 +252,8 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
     const message = new SentMessage(outgoing, successReport, this.#tracker, options.reportTimeout ?? this.#reportTimeout,
       this.#onSettled);
     this.#sent.set(message.messageId, message);
+    // full now: 'drain' follows once one settles, whether or not a sendMessage was refused
+    if (this.#sent.size >= this.#maxPending) this.#needDrain = true;
     if (failureReport === 'partial') message.on('late-response', (response) => this.emit('late-response', response, message.messageId));
     return message;
   }

@@ -47,7 +47,7 @@ export interface DeliveryOutcome {
   confirmedBy: 'report' | 'response' | null;
   /** octets of the body written */
   bytes: number;
-  /** octets covered by success REPORTs */
+  /** octets covered by success REPORTs (for a message resumed at an offset, the octets before it count as covered) */
   reportedBytes: number;
   /** the error response that failed it */
   response: Chunk | null;
@@ -124,7 +124,12 @@ export class SentMessage extends EventEmitter<SentMessageEvents> {
     // a caller that only listens to events must not see an unhandled rejection
     this.done.catch(noop);
     this.#tracker = successReport === 'yes' ? tracker : null;
-    if (this.#tracker !== null) this.#handle = this.#tracker.open(Date.now());
+    if (this.#tracker !== null) {
+      const now = Date.now();
+      this.#handle = this.#tracker.open(now);
+      // a message resumed at an offset (RFC 4975 §5.4) is reported on from there: what came before went earlier
+      if (this.#handle >= 0 && outgoing.position > 0) this.#reported = this.#tracker.record(this.#handle, 1, outgoing.position, Flag.MORE, now).received;
+    }
     // Per-chunk progress only where there can be more than one chunk, late responses only for
     // `partial`: a chat message costs no listeners (these run 200,000 times a second).
     if (typeof outgoing.total !== 'number' || outgoing.total > MAX_UNINTERRUPTIBLE) {

@@ -15,11 +15,11 @@ import { errorOf } from './helpers.ts';
 interface Made { message: SentMessage; outgoing: OutgoingMessage; settled: SentMessage[] }
 
 function make(size: number, successReport: 'yes' | 'no', failureReport: ReportValue = 'yes',
-  options: { tracker?: JsRangeTracker | null; reportTimeout?: number } = {}): Made {
+  options: { tracker?: JsRangeTracker | null; reportTimeout?: number; offset?: number } = {}): Made {
   const outgoing = new OutgoingMessage({
     headers: [['To-Path', 'msrp://a.example:2855/s1;tcp'], ['From-Path', 'msrp://b.example:2855/s2;tcp'],
       ['Message-ID', 'msg12345'], ['Content-Type', 'text/plain']],
-    messageId: 'msg12345', source: new BufferSource(Buffer.alloc(size)), offset: 0, total: size, failureReport, group: {},
+    messageId: 'msg12345', source: new BufferSource(Buffer.alloc(size), options.offset ?? 0), offset: options.offset ?? 0, total: size, failureReport, group: {},
   });
   const settled: SentMessage[] = [];
   const tracker = options.tracker === undefined ? new JsRangeTracker() : options.tracker;
@@ -101,6 +101,13 @@ evidence('with no interval set to spare, only REPORTs from octet 1 count', async
   await Promise.resolve();
   assert.not.ok(m.message.settled);
   m.message.report(report(200, { start: 1, end: 100, total: 100 }), 200, { start: 1, end: 100, total: 100 });
+  assert.is((await m.message.done).status, 'delivered');
+});
+
+evidence('a message resumed at an offset is delivered once REPORTs cover the rest', async () => {
+  const m = make(100, 'yes', 'yes', { offset: 40 });
+  written(m);
+  m.message.report(report(200, { start: 41, end: 100, total: 100 }), 200, { start: 41, end: 100, total: 100 });
   assert.is((await m.message.done).status, 'delivered');
 });
 
