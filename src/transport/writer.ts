@@ -114,6 +114,7 @@ interface OpenChunk {
 
 const DASHES = '-------';
 const CRLF_DASHES = `\r\n${DASHES}`;
+const DASHES_BUFFER = Buffer.from(DASHES, 'latin1');
 const EMPTY = Buffer.alloc(0);
 
 /** Where in `rest` the body would hold the open chunk's end-line (0 when it starts in the octets already written), or -1. */
@@ -429,7 +430,10 @@ export class ChunkWriter {
     const start = message.position;
     const range: ByteRange = { start: start + 1, end: start + body.length, total: message.total };
     let transactionId = this.#newTransactionId();
-    while (body.includes(`${DASHES}${transactionId}`, 0, 'latin1')) transactionId = this.#newTransactionId();
+    // most bodies hold no seven dashes at all, which settles it without a search per id
+    if (body.includes(DASHES_BUFFER)) {
+      while (body.includes(`${DASHES}${transactionId}`, 0, 'latin1')) transactionId = this.#newTransactionId();
+    }
     const head = `MSRP ${transactionId} SEND\r\n${message.template[0]}Byte-Range: ${formatByteRange(range)}\r\n${message.template[1]}\r\n`;
     const flag = message.lastFlag;
     const endLine = `${CRLF_DASHES}${transactionId}${flag}\r\n`;
