@@ -15,11 +15,11 @@ import type { Logger } from '../log.ts';
 import { childLogger } from '../log.ts';
 import type { Chunk } from '../protocol/chunk.ts';
 import { HeaderId } from '../core/constants.ts';
-import { headerId } from '../protocol/headers.ts';
+import { HEADER_NAMES, headerId } from '../protocol/headers.ts';
 import { StatusCode } from '../protocol/status.ts';
 import { failureReportOf, type RequestTarget } from '../transport.ts';
 import { handleAuth, type AuthContext } from './auth.ts';
-import { forwardWhole, rewrittenHeaders, type ForwardContext } from './forward.ts';
+import { forwardWhole, type ForwardContext } from './forward.ts';
 import { ForwardJob, JOB_COST, Lane } from './lanes.ts';
 import type { RelayPeer } from './peer.ts';
 import type { Route } from './route.ts';
@@ -56,14 +56,28 @@ function laneFor(ctx: DispatchContext, route: Forward): Lane {
   return lane;
 }
 
-/** A job for an incoming SEND chunk's head. */
+/**
+ * A job for an incoming SEND chunk's head. Its header block is written out
+ * here, once, in the writer's template form (OutgoingMessageInit.template):
+ * To-Path and From-Path first, the other headers as they came (known names
+ * canonical, values already checked by the framing engine: no CR or LF),
+ * Byte-Range left to the writer, Content-Type last (RFC 4975 §7.1).
+ */
 function jobFor(chunk: Chunk, route: Forward, peer: RelayPeer): ForwardJob {
   const range = chunk.byteRange;
   const messageId = chunk.messageId as string;
   const failureReport = failureReportOf(chunk);
-  const headers = rewrittenHeaders(chunk, route.toPath, route.fromPath).filter(([n]) => headerId(n) !== HeaderId.BYTE_RANGE);
+  let before = `To-Path: ${route.toPath}\r\nFrom-Path: ${route.fromPath}\r\n`;
+  let after = '';
+  for (const [name, value] of chunk.headers) {
+    const id = headerId(name);
+    if (id === HeaderId.TO_PATH || id === HeaderId.FROM_PATH || id === HeaderId.BYTE_RANGE) continue;
+    const line = `${id === HeaderId.UNKNOWN ? name : HEADER_NAMES[id]}: ${value}\r\n`;
+    if (id === HeaderId.CONTENT_TYPE) after += line;
+    else before += line;
+  }
   return new ForwardJob({
-    upstream: peer, headers, messageId, start: range?.start ?? 1, total: range?.total ?? '*', failureReport,
+    upstream: peer, template: [before, after], messageId, start: range?.start ?? 1, total: range?.total ?? '*', failureReport,
     report: { failureReport, fromPath: chunk.getHeader('From-Path') as string, hop: route.hop, messageId },
   });
 }

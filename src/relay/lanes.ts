@@ -62,8 +62,8 @@ class WindowSource extends PushSource {
 /** What a job is made from: the incoming chunk's head, rewritten. */
 export interface JobInit {
   upstream: RelayPeer;
-  /** headers of the forwarded chunks but Byte-Range, To-Path and From-Path first */
-  headers: Array<[string, string]>;
+  /** the forwarded chunks' header block, split where Byte-Range goes (OutgoingMessageInit.template) */
+  template: [string, string];
   messageId: string;
   /** 1-based range-start of the incoming chunk */
   start: number;
@@ -159,9 +159,9 @@ export class Lane {
 
   #start(job: ForwardJob, connection: MsrpConnection): void {
     if (job.failed) return this.#done(job);
-    const { headers, messageId, start, total, failureReport } = job.init;
+    const { template, messageId, start, total, failureReport } = job.init;
     const message = connection.sendMessage({
-      headers, messageId, source: job.source, offset: start - 1, total, failureReport, group: this,
+      headers: [], template, messageId, source: job.source, offset: start - 1, total, failureReport, group: this,
     });
     job.message = message;
     if (job.flag !== null) message.lastFlag = job.flag;

@@ -11,7 +11,7 @@
 import type net from 'node:net';
 import type { Logger } from '../log.ts';
 import type { Chunk } from '../protocol/chunk.ts';
-import type { MsrpConnection } from '../transport.ts';
+import type { MsrpConnection, RequestTarget } from '../transport.ts';
 import type { ForwardJob } from './lanes.ts';
 import type { Route } from './route.ts';
 import type { RelayAddress } from './use-path.ts';
@@ -37,6 +37,8 @@ export class RelayPeer {
   routed: { chunk: Chunk; route: Route } | null = null;
   /** the SEND chunk whose body is streaming in */
   job: ForwardJob | null = null;
+  /** the targets given to this connection's requests, made once (dispatch.ts) */
+  targets: { relay: RequestTarget; refuse: RequestTarget } | null = null;
   #failures = 0;
   #bytes = 0;
   #activeAt = Date.now();

@@ -220,6 +220,8 @@ export class MsrpRelay extends EventEmitter<MsrpRelayEvents> {
       toPath, peer, { addresses: this.#addresses(), sessions: this.sessions });
     peer.routed = { chunk, route };
     const known = RELAY_METHODS.includes(method) || this.settings.unknownMethods === 'refuse';
+    // the targets are made once per connection; an unknown method to forward gets its own (RFC 4976 §6.4.2)
+    const targets = peer.targets ??= { relay: relayTarget(this.#context, peer), refuse: refuseTarget(peer) };
     const methods = known ? RELAY_METHODS : [method];
     switch (route.kind) {
       case 'drop':
@@ -229,9 +231,9 @@ export class MsrpRelay extends EventEmitter<MsrpRelayEvents> {
         return { methods, takesBodilessSend: true, onSendHead: () => true, onRequest: () => true };
       case 'refuse':
         this.logger.info({ connection: connection.label, method, reason: route.reason }, 'relay: request refused');
-        return refuseTarget(peer, methods);
+        return known ? targets.refuse : refuseTarget(peer, methods);
       default:
-        return relayTarget(this.#context, peer, methods);
+        return known ? targets.relay : relayTarget(this.#context, peer, methods);
     }
   }
 

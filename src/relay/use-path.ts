@@ -85,7 +85,12 @@ export function forwardPathValues(toPath: string, fromPath: string): ForwardedPa
   const hop = toPath.slice(s, e);
   const toPathValue = toPath.slice(r).trimEnd();
   const fromPathValue = `${hop} ${fromPath.trim()}`;
-  return { hop, toPathValue, fromPathValue, toPath: toPathValue.split(/[ \t]+/), fromPath: fromPathValue.split(/[ \t]+/) };
+  // the word lists are made only when asked for: a relay forwarding chunks needs the values alone
+  return {
+    hop, toPathValue, fromPathValue,
+    get toPath() { return toPathValue.split(/[ \t]+/); },
+    get fromPath() { return fromPathValue.split(/[ \t]+/); },
+  };
 }
 
 /** A session id for a Use-Path URI: 120 random bits, base64url (RFC 4975 §9 session-id characters; RFC 4976 §6.3 asks for 64). */
