@@ -154,5 +154,33 @@ pins('a client certificate matching no pin: the binding gets 481 and the accepto
   p.close();
 });
 
+pins('a pooled TLS connection is reused only by sessions whose checks it passed (RFC 4975 §5.4)', async () => {
+  const certs = await testCertificates();
+  const server = await MsrpServer.listen({ listenHost: '127.0.0.1', host: '127.0.0.1', tls: { cert: certs.alice.cert, key: certs.alice.key } });
+  const pool = new ConnectionPool();
+  try {
+    const pinAlice = { fingerprint: certificateFingerprint(certs.alice.cert) };
+    const bind = async (tlsOptions: { fingerprint?: string; ca?: string }) => {
+      const acceptor = new AcceptorDirect({ server });
+      const passive = await acceptor.prepare();
+      const connector = new ConnectorDirect({ pool, host: '127.0.0.1', tls: tlsOptions });
+      const active = await connector.prepare(localUri('127.0.0.1', 0, true));
+      const [t] = await Promise.all([connector.complete(passive), acceptor.complete(active)]);
+      return t;
+    };
+    const first = await bind(pinAlice);
+    const second = await bind(pinAlice);
+    assert.is(second.connection, first.connection, 'same pin: the connection is reused');
+    // a session that asks for CA verification does not ride on a connection checked only by pin
+    const third = bind({ ca: certs.ca.cert });
+    await rejectsWith(third, 'MSRP_ERR_CONNECT');
+    assert.is(pool.size, 1);
+    first.close();
+    second.close();
+  } finally {
+    await server.close();
+  }
+});
+
 trust.run();
 pins.run();
