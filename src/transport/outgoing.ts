@@ -185,6 +185,13 @@ export class OutgoingMessage extends EventEmitter<OutgoingMessageEvents> {
     if (this.finished && this.outstanding === 0) this.settle();
   }
 
+  /**
+   * Called once, synchronously, as the message settles (just before `outcome`
+   * does): with the outcome, or with the error it fails with. A session
+   * tracking many messages a second uses it instead of a promise reaction each.
+   */
+  onSettled: ((outcome: MessageOutcome | null, error: Error | null) => void) | null = null;
+
   /** Settles now with what is known. */
   settle(): void {
     if (this.settled) return;
@@ -192,10 +199,12 @@ export class OutgoingMessage extends EventEmitter<OutgoingMessageEvents> {
     this.source.close();
     const failure = this.#failure;
     const code = failure !== null ? failure.code : this.failureReport === 'yes' ? 200 : 0;
-    this.#resolve({
+    const outcome: MessageOutcome = {
       messageId: this.messageId, code, comment: failure?.comment ?? null, response: failure?.response ?? null,
       bytes: this.bytes, chunks: this.chunks, aborted: this.abortRequested && failure === null,
-    });
+    };
+    this.onSettled?.(outcome, null);
+    this.#resolve(outcome);
   }
 
   /** Fails the message (connection lost, source error). */
@@ -203,6 +212,7 @@ export class OutgoingMessage extends EventEmitter<OutgoingMessageEvents> {
     if (this.settled) return;
     this.settled = true;
     this.source.close();
+    this.onSettled?.(null, error);
     this.#reject(error);
   }
 }
