@@ -82,17 +82,25 @@ function noop(): void {}
 /** Success REPORTs tracked per session for coverage, at most this many messages at once. */
 export const REPORT_TRACKER_MESSAGES = 65536;
 
-/** See the module comment. */
-export class SentMessage extends EventEmitter<SentMessageEvents> {
+type Listener<K extends keyof SentMessageEvents> = (...args: SentMessageEvents[K]) => void;
+
+/**
+ * See the module comment. Its events ('progress', 'report', 'late-response')
+ * and its `done` promise are made on first use: a chat message nobody watches
+ * costs neither an emitter nor a promise.
+ */
+export class SentMessage {
   readonly messageId: string;
   readonly successReport: 'yes' | 'no';
   readonly failureReport: ReportValue;
   /** the writer's side of the message: chunks, transactions */
   readonly outgoing: OutgoingMessage;
-  /** settles as the module comment says */
-  readonly done: Promise<DeliveryOutcome>;
-  #resolve!: (o: DeliveryOutcome) => void;
-  #reject!: (e: Error) => void;
+  #done: Promise<DeliveryOutcome> | null = null;
+  #resolve: ((o: DeliveryOutcome) => void) | null = null;
+  #reject: ((e: Error) => void) | null = null;
+  #outcome: DeliveryOutcome | null = null;
+  #error: Error | null = null;
+  #events: EventEmitter | null = null;
   #settled = false;
   #written: MessageOutcome | null = null;
   readonly #tracker: JsRangeTracker | null;
@@ -110,19 +118,12 @@ export class SentMessage extends EventEmitter<SentMessageEvents> {
   /** Made by MsrpSession.sendMessage; `tracker` records success REPORT coverage (Success-Report yes). */
   constructor(outgoing: OutgoingMessage, successReport: 'yes' | 'no', tracker: JsRangeTracker | null,
     reportTimeout: number, onSettled: (m: SentMessage) => void) {
-    super();
     this.messageId = outgoing.messageId;
     this.outgoing = outgoing;
     this.successReport = successReport;
     this.failureReport = outgoing.failureReport;
     this.#reportTimeout = reportTimeout;
     this.#onSettled = onSettled;
-    this.done = new Promise<DeliveryOutcome>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
-    // a caller that only listens to events must not see an unhandled rejection
-    this.done.catch(noop);
     this.#tracker = successReport === 'yes' ? tracker : null;
     if (this.#tracker !== null) {
       const now = Date.now();
@@ -136,8 +137,54 @@ export class SentMessage extends EventEmitter<SentMessageEvents> {
       outgoing.on('chunk', (sent) => this.#onChunk(sent));
       outgoing.on('response', (sent, result) => this.#onResponse(sent, result));
     }
-    if (outgoing.failureReport === 'partial') outgoing.on('late-response', (_sent, response) => this.emit('late-response', response));
-    outgoing.outcome.then((o) => this.#onWritten(o), (e: Error) => this.#fail(e));
+    if (outgoing.failureReport === 'partial') outgoing.on('late-response', (_sent, response) => this.#emit('late-response', response));
+    outgoing.onSettled = (o, e) => {
+      if (o !== null) this.#onWritten(o);
+      else this.#fail(e as Error);
+    };
+  }
+
+  /** Settles as the module comment says (made on first access). */
+  get done(): Promise<DeliveryOutcome> {
+    if (this.#done !== null) return this.#done;
+    if (this.#outcome !== null) {
+      this.#done = Promise.resolve(this.#outcome);
+      return this.#done;
+    }
+    this.#done = this.#error !== null ? Promise.reject(this.#error) : new Promise<DeliveryOutcome>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    // a caller that only listens to events must not see an unhandled rejection
+    this.#done.catch(noop);
+    return this.#done;
+  }
+
+  /** Adds a listener for 'progress', 'report' or 'late-response'. */
+  on<K extends keyof SentMessageEvents>(event: K, listener: Listener<K>): this {
+    (this.#events ??= new EventEmitter()).on(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  /** Adds a one-time listener. */
+  once<K extends keyof SentMessageEvents>(event: K, listener: Listener<K>): this {
+    (this.#events ??= new EventEmitter()).once(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  /** Removes a listener. */
+  off<K extends keyof SentMessageEvents>(event: K, listener: Listener<K>): this {
+    this.#events?.off(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  /** Listeners of `event`. */
+  listenerCount(event: keyof SentMessageEvents): number {
+    return this.#events?.listenerCount(event) ?? 0;
+  }
+
+  #emit<K extends keyof SentMessageEvents>(event: K, ...args: SentMessageEvents[K]): void {
+    this.#events?.emit(event, ...args);
   }
 
   /** True once `done` has settled. */
@@ -175,7 +222,7 @@ export class SentMessage extends EventEmitter<SentMessageEvents> {
    * session has then failed.
    */
   report(report: Chunk, code: number | null, byteRange: ByteRange | null): boolean {
-    this.emit('report', report);
+    this.#emit('report', report);
     if (code === null || this.#settled) return false;
     if (!isSuccess(code)) {
       // "the entire message corresponding to that chunk SHOULD be aborted" (RFC 4975 §7.3.2)
@@ -196,7 +243,7 @@ export class SentMessage extends EventEmitter<SentMessageEvents> {
         this.#reported = Math.max(this.#reported, end);
       }
     }
-    this.emit('progress', this.progress);
+    if (this.#events !== null) this.#emit('progress', this.progress);
     this.#settleIfReported(report);
     return false;
   }
@@ -219,7 +266,7 @@ export class SentMessage extends EventEmitter<SentMessageEvents> {
   #onChunk(sent: SentChunk): void {
     // the octets of this chunk: from its range-start to where the writer stands now
     (this.#lengths ??= new Map()).set(sent.transactionId, this.outgoing.position - (sent.byteRange.start - 1));
-    this.emit('progress', this.progress);
+    if (this.#events !== null) this.#emit('progress', this.progress);
   }
 
   #onResponse(sent: SentChunk, result: { code: number }): void {
@@ -227,7 +274,7 @@ export class SentMessage extends EventEmitter<SentMessageEvents> {
     this.#lengths?.delete(sent.transactionId);
     if (isSuccess(result.code)) {
       this.#acknowledged += length;
-      this.emit('progress', this.progress);
+      if (this.#events !== null) this.#emit('progress', this.progress);
     }
   }
 
@@ -268,17 +315,19 @@ export class SentMessage extends EventEmitter<SentMessageEvents> {
   #settle(status: DeliveryStatus, code: number, comment: string | null, response: Chunk | null, report: Chunk | null): void {
     if (this.#settled) return;
     this.#release();
-    this.#resolve({
+    this.#outcome = {
       messageId: this.messageId, status, code, comment,
       confirmedBy: status !== 'delivered' ? null : this.successReport === 'yes' ? 'report' : 'response',
       bytes: this.outgoing.bytes, reportedBytes: this.#reported, response, report,
-    });
+    };
+    this.#resolve?.(this.#outcome);
   }
 
   #fail(error: Error): void {
     if (this.#settled) return;
     this.#release();
-    this.#reject(error instanceof Error ? error : new MsrpSessionError('MSRP_ERR_SESSION_CLOSED', String(error)));
+    this.#error = error instanceof Error ? error : new MsrpSessionError('MSRP_ERR_SESSION_CLOSED', String(error));
+    this.#reject?.(this.#error);
   }
 
   #release(): void {
