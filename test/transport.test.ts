@@ -93,6 +93,15 @@ make('writeResponse follows the Failure-Report rules and never answers a REPORT'
     assert.not.ok(t.writeResponse(no, 200));
     assert.not.ok(t.writeResponse(report, 200));
     assert.ok(t.writeResponse(partial, 415));
+    // header names in any case, values with spaces and capitals (RFC 4975 §9 hname is case-insensitive)
+    const oddNo = pair.a.makeChunk({ headers: [['failure-report', ' No ']] });
+    assert.not.ok(t.mayRespond(oddNo, 400));
+    assert.not.ok(t.writeResponse(oddNo, 400));
+    const oddPartial = pair.a.makeChunk({ headers: [['FAILURE-REPORT', 'PARTIAL']] });
+    assert.not.ok(t.writeResponse(oddPartial, 200));
+    assert.ok(t.writeResponse(oddPartial, 413));
+    // an unreadable value counts as yes (RFC 4975 §7.1.1: absent or unknown means a response is wanted)
+    assert.ok(t.writeResponse(pair.a.makeChunk({ headers: [['Failure-Report', 'maybe']] }), 200));
   } finally {
     pair.close();
   }

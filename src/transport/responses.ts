@@ -5,18 +5,56 @@
  * 200s and errors all go through here.
  */
 import { Chunk } from '../protocol/chunk.ts';
-import { isIdent, type ReportValue } from '../protocol/headers.ts';
+import { isIdent, parseFailureReport, type ReportValue } from '../protocol/headers.ts';
 import { isSuccess, reasonPhrase } from '../protocol/status.ts';
 import { MsrpParseError } from '../errors.ts';
 
-/** The request's Failure-Report, `yes` when absent or unreadable (RFC 4975 §7.1.1). */
-export function failureReportOf(request: Chunk): ReportValue {
+/** The headers a response needs from its request, found in one pass (not one header lookup each). */
+interface Wanted {
+  to: string | undefined;
+  from: string | undefined;
+  failureReport: string | undefined;
+}
+
+function same(name: string, canonical: string): boolean {
+  return name === canonical || name.toLowerCase() === canonical.toLowerCase();
+}
+
+function wanted(request: Chunk): Wanted {
+  const w: Wanted = { to: undefined, from: undefined, failureReport: undefined };
+  for (const [name, value] of request.headers) {
+    if (name.length === 7) {
+      if (w.to === undefined && same(name, 'To-Path')) w.to = value;
+    } else if (name.length === 9) {
+      if (w.from === undefined && same(name, 'From-Path')) w.from = value;
+    } else if (name.length === 14) {
+      if (w.failureReport === undefined && same(name, 'Failure-Report')) w.failureReport = value;
+    }
+  }
+  return w;
+}
+
+/** A Failure-Report value, `yes` when absent or unreadable (RFC 4975 §7.1.1). */
+function reportValue(value: string | undefined): ReportValue {
+  if (value === undefined || value === 'yes') return 'yes';
+  if (value === 'no' || value === 'partial') return value;
   try {
-    return request.failureReport ?? 'yes';
+    return parseFailureReport(value);
   } catch (err) {
     if (err instanceof MsrpParseError) return 'yes';
     throw err;
   }
+}
+
+/** The request's Failure-Report, `yes` when absent or unreadable (RFC 4975 §7.1.1). */
+export function failureReportOf(request: Chunk): ReportValue {
+  return reportValue(request.getHeader('Failure-Report'));
+}
+
+function allowed(method: string | null, mode: ReportValue, code: number): boolean {
+  if (method === 'REPORT' || method === null) return false;
+  if (mode === 'no') return false;
+  return !(mode === 'partial' && isSuccess(code));
 }
 
 /**
@@ -26,10 +64,7 @@ export function failureReportOf(request: Chunk): ReportValue {
  */
 export function mayRespond(request: Chunk, code: number): boolean {
   if (request.method === 'REPORT' || request.method === null) return false;
-  const mode = failureReportOf(request);
-  if (mode === 'no') return false;
-  if (mode === 'partial' && isSuccess(code)) return false;
-  return true;
+  return allowed(request.method, failureReportOf(request), code);
 }
 
 /** The first URI of a path header value as written (URIs are separated by SP, RFC 4975 §9). */
@@ -59,10 +94,10 @@ export function makeResponse(request: Chunk, code: number, comment?: string | nu
 }
 
 /** The To-Path and From-Path values of a response to `request` (see makeResponse). */
-function responsePaths(request: Chunk, fromUri: string | undefined): [to: string | undefined, from: string | undefined] {
+function responsePaths(request: Chunk, fromUri: string | undefined, w: Wanted = wanted(request)): [to: string | undefined, from: string | undefined] {
   if (request.method === null) throw new TypeError('a response answers a request, not a response');
-  const from = request.getHeader('From-Path');
-  const to = request.getHeader('To-Path');
+  const from = w.from;
+  const to = w.to;
   return [
     from === undefined ? undefined : request.method === 'SEND' ? firstUri(from) : from.trim(),
     fromUri ?? (to === undefined ? undefined : firstUri(to)),
@@ -77,7 +112,21 @@ const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
  * message, so this is on the hot path.
  */
 export function encodeResponse(request: Chunk, code: number, comment?: string | null, fromUri?: string): Buffer {
-  const [to, from] = responsePaths(request, fromUri);
+  return encode(request, code, comment, fromUri, wanted(request));
+}
+
+/**
+ * The bytes of the response when RFC 4975 allows one (see mayRespond), else
+ * null: one pass over the request's headers for both questions.
+ */
+export function responseBytes(request: Chunk, code: number, comment?: string | null, fromUri?: string): Buffer | null {
+  if (request.method === 'REPORT' || request.method === null) return null;
+  const w = wanted(request);
+  return allowed(request.method, reportValue(w.failureReport), code) ? encode(request, code, comment, fromUri, w) : null;
+}
+
+function encode(request: Chunk, code: number, comment: string | null | undefined, fromUri: string | undefined, w: Wanted): Buffer {
+  const [to, from] = responsePaths(request, fromUri, w);
   const tid = request.transactionId;
   if (!isIdent(tid)) throw new RangeError(`transaction id ${JSON.stringify(tid)} is not an ident`);
   if (!Number.isInteger(code) || code < 100 || code > 999) throw new RangeError(`status code ${code} is not 100..999`);

@@ -30,6 +30,19 @@ rules('a bodiless SEND (binding, keepalive) is answered 200 with the paths of RF
   }
 });
 
+rules('header names in any case: a lower-case request is routed and answered with its paths', async () => {
+  const p = await rawPeer();
+  try {
+    p.write(`MSRP lc01lc01 SEND\r\nto-path: ${p.local}\r\nfrom-path: ${p.peer}\r\nmessage-id: lc01lc01\r\nbyte-range: 1-0/0\r\n-------lc01lc01$\r\n`);
+    const r = await p.next(isResponse);
+    assert.is(r.code, 200);
+    assert.is(r.getHeader('To-Path'), p.peer.toString());
+    assert.is(r.getHeader('From-Path'), p.local.toString());
+  } finally {
+    p.close();
+  }
+});
+
 rules('481 for a session id not on this connection, a To-Path of two URIs, or a URI that differs (RFC 4975 §6.1)', async () => {
   const p = await rawPeer();
   try {
