@@ -9,6 +9,9 @@ import type { Readable } from 'node:stream';
 
 const EMPTY = Buffer.alloc(0);
 
+/** The default hooks: one shared function, not a closure per source (a relay makes a source per chunk). */
+function noop(): void {}
+
 /** The hooks' placeholder until a writer sets them; one function for all sources, not two closures each. */
 function unset(): void {}
 
@@ -82,8 +85,8 @@ export class ReadableSource implements BodySource {
   #queued = 0;
   #ended = false;
   #closed = false;
-  onReady: () => void = () => {};
-  onError: (error: Error) => void = () => {};
+  onReady: () => void = noop;
+  onError: (error: Error) => void = noop;
 
   constructor(stream: Readable, size: number | null) {
     this.#stream = stream;
@@ -164,10 +167,10 @@ export class PushSource implements BodySource {
   #closed = false;
   readonly #highWater: number;
   #wantDrain = false;
-  onReady: () => void = () => {};
-  onError: (error: Error) => void = () => {};
+  onReady: () => void = noop;
+  onError: (error: Error) => void = noop;
   /** Called when the queue fell below the high-water mark after `write` returned false. */
-  onDrain: () => void = () => {};
+  onDrain: () => void = noop;
 
   constructor(size: number | null, highWater: number) {
     this.size = size;
