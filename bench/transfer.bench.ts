@@ -15,7 +15,8 @@
  * The MSRP cases connect through the connect module (AcceptorDirect on the
  * listening side, ConnectorDirect on the other; TLS pinned by fingerprint).
  * Each side runs in its own child process (bench/helpers/transfer-peer.ts);
- * the receiver times from its first octet to its last. Every case runs
+ * the receiver times from its first octet to its last (and reports the CPU it
+ * used meanwhile, a figure that holds up better on a busy machine). Every case runs
  * `--runs` times (default 2) and keeps its best. GB = 10^9 octets. Prints a
  * table, then as the last line one JSON object:
  * {"tcpGBps", "rawTcpGBps", "tcpRatio", "tcpAcceptGBps", "tlsGBps", "rawTlsGBps", "tlsRatio", "chatPerSec"}
@@ -72,7 +73,8 @@ async function main(): Promise<void> {
     const m = await best(c, cert);
     results.set(c.name, m);
     const rate = c.kind === 'chat' ? `${Math.round(perSec(m)).toLocaleString('en')} msg/s` : `${gbps(m).toFixed(3)} GB/s`;
-    console.log(`${c.name.padEnd(32)} ${rate.padStart(16)}  ${m.result.ms.toFixed(0).padStart(6)} ms  receiver RSS ${(m.result.rssPeak / 2 ** 20).toFixed(0)} MiB`);
+    const who = c.kind === 'chat' ? 'sender' : 'receiver';
+    console.log(`${c.name.padEnd(32)} ${rate.padStart(16)}  ${m.result.ms.toFixed(0).padStart(6)} ms  ${who} CPU ${m.result.cpuMs.toFixed(0).padStart(5)} ms  RSS ${(m.result.rssPeak / 2 ** 20).toFixed(0)} MiB`);
   }
   if (ONLY !== null) return;
   const g = (name: string): number => gbps(results.get(name) as Measured);

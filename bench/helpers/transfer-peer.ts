@@ -50,6 +50,8 @@ export interface Result {
   /** how the sender's message(s) ended */
   status: string;
   rssPeak: number;
+  /** CPU ms (user + system) this process spent from its first octet (or send) to the end */
+  cpuMs: number;
 }
 
 const PIECE = 1 << 20;
@@ -128,9 +130,18 @@ function connected(s: net.Socket): void {
   send({ type: 'ready' });
 }
 
-function result(r: Omit<Result, 'rssPeak'>): void {
+/** CPU use at the start of the timed part */
+let cpuStart: NodeJS.CpuUsage | null = null;
+
+function startClock(): number {
+  cpuStart = process.cpuUsage();
+  return performance.now();
+}
+
+function result(r: Omit<Result, 'rssPeak' | 'cpuMs'>): void {
   rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
-  send({ type: 'result', ...r, rssPeak });
+  const cpu = process.cpuUsage(cpuStart ?? undefined);
+  send({ type: 'result', ...r, rssPeak, cpuMs: (cpu.user + cpu.system) / 1000 });
 }
 
 function receive(): void {
@@ -138,7 +149,7 @@ function receive(): void {
   let bytes = 0;
   if (setup.kind === 'raw') {
     socket.on('data', (d: Buffer) => {
-      if (bytes === 0) first = performance.now();
+      if (bytes === 0) first = startClock();
       bytes += d.length;
       if (bytes >= setup.size) result({ bytes, ms: performance.now() - first, messages: 1, status: 'received' });
     });
@@ -151,7 +162,7 @@ function receive(): void {
     return;
   }
   s.on('incoming', (stream: IncomingStream) => {
-    first = performance.now();
+    first = startClock();
     stream.on('data', (d: Buffer) => { bytes += d.length; });
     stream.on('end', () => result({ bytes, ms: performance.now() - first, messages: 1, status: 'received' }));
     stream.on('error', (e) => result({ bytes, ms: performance.now() - first, messages: 0, status: `error ${e.message}` }));
@@ -183,7 +194,7 @@ async function go(): Promise<void> {
   const text = Buffer.alloc(setup.chatSize, 'x');
   let done = 0;
   let delivered = 0;
-  const start = performance.now();
+  const start = startClock();
   await new Promise<void>((resolve) => {
     let sent = 0;
     const settle = (o: { status: string }): void => {
