@@ -99,6 +99,7 @@ export class IncomingStream extends Readable implements ReassemblySink {
   #pausedSession = false;
   #settled = false;
 
+  /** Made by the session's receiver when a message is too large for memory. */
   constructor(init: IncomingStreamInit) {
     super({ highWaterMark: init.highWaterMark ?? DEFAULT_HIGH_WATER });
     this.messageId = init.messageId;
@@ -149,6 +150,7 @@ export class IncomingStream extends Readable implements ReassemblySink {
     this.destroy(new MsrpSessionError(code, `incoming message ${this.messageId} is incomplete: ${why}`));
   }
 
+  /** Readable: the consumer wants more; the session resumes reading if a write said false. */
   override _read(): void {
     if (!this.#pausedSession) return;
     this.#pausedSession = false;
@@ -156,6 +158,7 @@ export class IncomingStream extends Readable implements ReassemblySink {
     queueMicrotask(this.#onWanted);
   }
 
+  /** Readable: destroyed; before its end this refuses the rest of the message. */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     const early = !this.#settled;
     this.#settled = true;

@@ -105,6 +105,7 @@ export class Receiver implements SessionHandler {
   /** the current chunk was already answered (an early 413) */
   #answered = false;
 
+  /** The incoming side of the session on `transport`; `events` are how it tells the session. */
   constructor(transport: MsrpTransport, events: ReceiverEvents, options: ReceiverOptions = {}) {
     this.#transport = transport;
     this.#events = events;
@@ -119,6 +120,7 @@ export class Receiver implements SessionHandler {
     this.reassembler.on('failed', this.#onFailed);
   }
 
+  /** A SEND chunk's head: its message is found or started in the reassembler. */
   onSendHead(chunk: Chunk): boolean {
     // One pass over the headers (each typed accessor would scan them all again). The
     // connection validated them (validateHead), so the codecs do not throw here.
@@ -160,6 +162,7 @@ export class Receiver implements SessionHandler {
     return true;
   }
 
+  /** A piece of the body, placed at once; false asks the connection to pause (a full incoming stream). */
   onSendBody(segment: Buffer, chunk: Chunk): boolean {
     const current = this.#current;
     if (current === null || this.#answered) return true;
@@ -173,6 +176,7 @@ export class Receiver implements SessionHandler {
     return go;
   }
 
+  /** The end-line: the chunk is committed and answered; a completed message is delivered and reported. */
   onSendEnd(chunk: Chunk): boolean {
     const current = this.#current;
     const answered = this.#answered;
@@ -197,6 +201,7 @@ export class Receiver implements SessionHandler {
     return true;
   }
 
+  /** The connection ended inside a chunk's body. */
   onSendTruncated(chunk: Chunk): void {
     // what arrived of the chunk stays recorded, so the partial message reports it (RFC 4975 §7.3.1)
     const current = this.#current;
@@ -213,6 +218,7 @@ export class Receiver implements SessionHandler {
     this.onSendEnd(chunk);
   }
 
+  /** A whole non-SEND request (REPORT, an extension method), for the session. */
   onRequest(chunk: Chunk): boolean | void {
     return this.#events.request(chunk);
   }
