@@ -67,21 +67,25 @@ export function prefixed(head: Buffer, body: Readable): Readable {
 
 /**
  * Writes a transfer's content at file positions from `position` on, in the
- * order taken, hashing it as it is taken. Pieces are joined into 1 MiB
- * positional writev calls that run while more arrives (positions never
- * overlap, so their completion order does not matter); `write` returns false
- * while more than `maxPending` octets wait to be written, and `onDrain` runs
- * when they fall below it, so the caller can pause its source.
+ * order taken, hashing it as it is taken. Pieces are copied into 1 MiB
+ * buffers reused from a small pool (fresh memory for every write costs page
+ * faults, and many small iovecs cost the kernel more than one), each written
+ * by one positional write while more arrives (positions never overlap, so
+ * completion order does not matter). `write` returns false while more than
+ * `maxPending` octets wait to be written, and `onDrain` runs when they fall
+ * below it, so the caller can pause its source.
  */
 export class FileSink {
   readonly handle: FileHandle;
   readonly #hash: Hash | null;
   readonly #maxPending: number;
   readonly #onWritten: ((written: number) => void) | null;
+  readonly #pool: Buffer[] = [];
+  /** the buffer being filled, and how far */
+  #current: Buffer | null = null;
+  #fill = 0;
   /** file position of the next octet */
   #position: number;
-  #batch: Buffer[] = [];
-  #batchBytes = 0;
   /** octets in writes not yet finished */
   #pending = 0;
   /** content octets written to the file, contiguous from the first */
@@ -120,14 +124,19 @@ export class FileSink {
     return this.#error;
   }
 
-  /** Takes a piece (kept by reference until written); false asks the caller to wait for `onDrain`. */
+  /** Takes a piece (copied: the caller may reuse it); false asks the caller to wait for `onDrain`. */
   write(piece: Buffer): boolean {
     if (piece.length > 0) {
       this.#hash?.update(piece);
       this.#taken += piece.length;
-      this.#batch.push(piece);
-      this.#batchBytes += piece.length;
-      if (this.#batchBytes >= FILE_IO_SIZE) this.#flush();
+      let at = 0;
+      while (at < piece.length) {
+        const current = this.#current ??= this.#pool.pop() ?? Buffer.allocUnsafeSlow(FILE_IO_SIZE);
+        const n = piece.copy(current, this.#fill, at);
+        this.#fill += n;
+        at += n;
+        if (this.#fill === current.length) this.#flush();
+      }
     }
     return this.#pending < this.#maxPending;
   }
@@ -142,6 +151,7 @@ export class FileSink {
   async finish(): Promise<void> {
     this.#flush();
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    this.#pool.length = 0;
     if (this.#error !== null) throw this.#error;
   }
 
@@ -151,16 +161,16 @@ export class FileSink {
   }
 
   #flush(): void {
-    if (this.#batchBytes === 0) return;
-    const batch = this.#batch;
-    const bytes = this.#batchBytes;
+    const buffer = this.#current;
+    const bytes = this.#fill;
+    if (buffer === null || bytes === 0) return;
+    this.#current = null;
+    this.#fill = 0;
     const range = { start: this.#position, end: this.#position + bytes, done: false };
-    this.#batch = [];
-    this.#batchBytes = 0;
     this.#position += bytes;
     this.#pending += bytes;
     this.#ranges.push(range);
-    const write = this.#writeAll(batch, bytes, range.start).then(() => {
+    const write = this.#writeAll(buffer, bytes, range.start).then(() => {
       range.done = true;
       // what is on disk from the first octet: the leading finished writes
       const before = this.#written;
@@ -172,6 +182,7 @@ export class FileSink {
     }, (err: Error) => { this.#error ??= err; }).finally(() => {
       this.#pending -= bytes;
       this.#inFlight.delete(write);
+      this.#pool.push(buffer);
       const drain = this.#drain;
       if (drain !== null && this.#pending < this.#maxPending) {
         this.#drain = null;
@@ -181,11 +192,11 @@ export class FileSink {
     this.#inFlight.add(write);
   }
 
-  async #writeAll(batch: Buffer[], bytes: number, position: number): Promise<void> {
+  async #writeAll(buffer: Buffer, bytes: number, position: number): Promise<void> {
     let done = 0;
     // positional writes: a short write goes on where it stopped
     while (done < bytes) {
-      const { bytesWritten } = await this.handle.writev(done === 0 ? batch : [Buffer.concat(batch).subarray(done)], position + done);
+      const { bytesWritten } = await this.handle.write(buffer, done, bytes - done, position + done);
       done += bytesWritten;
     }
   }
