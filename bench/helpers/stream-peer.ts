@@ -98,7 +98,6 @@ let cpuAtStart = process.cpuUsage();
 
 function cpuMs(): number {
   const c = process.cpuUsage(cpuAtStart);
-  if (process.env.K_SPLIT) console.error(`${setup.role} user ${(c.user / 1e6).toFixed(2)} s system ${(c.system / 1e6).toFixed(2)} s minflt ${process.resourceUsage().minorPageFault}`);
   return (c.user + c.system) / 1000;
 }
 
