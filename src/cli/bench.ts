@@ -37,7 +37,7 @@ function runScript(root: string, name: string, out: Output): Promise<number> {
     const child = spawn('npm', ['run', '--silent', `bench:${name}`], {
       cwd: root, stdio: ['ignore', out.json ? 'pipe' : 'inherit', 'inherit'],
     });
-    child.stdout?.pipe(process.stderr);
+    child.stdout?.pipe(out.stderr, { end: false });
     child.on('error', () => resolve(127));
     child.on('close', (code, signal) => resolve(code ?? (signal !== null ? 128 : 1)));
   });

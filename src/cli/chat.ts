@@ -31,6 +31,31 @@ function defaultIdentity(user: string | undefined, relayHost: string | undefined
   return `sip:${login}@${os.hostname().replace(/[^A-Za-z0-9.-]/g, '') || 'localhost'}`;
 }
 
+/** Ms between the bodiless SENDs that find out whether the peer is still there through a relay. */
+const PROBE_MS = 5000;
+
+/**
+ * Through a relay the peer leaving closes nothing on this side, and without
+ * SIP no BYE says so: a bodiless SEND (RFC 4975 §7.1) every PROBE_MS finds
+ * out. 481 (RFC 4975 §10.8: "the sender should terminate the session") or a
+ * relay's 403 for a client that is gone mean the peer left. Returns the stop.
+ */
+function watchPeer(stream: ChatStream, onGone: (code: number, comment: string | null) => void): () => void {
+  const timer = setInterval(() => {
+    const session = stream.session;
+    if (session === null || session.closed) return;
+    session.sendChunk(session.transport.makeSendRequest({ successReport: 'no' })).then((result) => {
+      if (result.code === 481 || result.code === 403) onGone(result.code, result.comment);
+    }, () => { /* the session's own close ends the chat */ });
+  }, PROBE_MS);
+  return () => clearInterval(timer);
+}
+
+/** True for the end of a session whose peer closed its connection cleanly (TCP FIN without an error). */
+function closedByPeer(error: Error | null): boolean {
+  return error === null || ((error as { code?: string }).code === 'MSRP_ERR_CONNECTION_LOST' && error.cause === undefined);
+}
+
 /** A received message as text: `[12:30:05] sip:bob@example.com: hello`, continuation lines indented. */
 export function formatMessage(m: Pick<IncomingChatMessage, 'sender' | 'timestamp' | 'content' | 'contentType' | 'private'>): string {
   const time = m.timestamp.toTimeString().slice(0, 8);
@@ -55,6 +80,7 @@ export async function chat(argv: string[], out: Output): Promise<ExitCode> {
   const interrupt = new Interrupt();
   const lines = new LineReader();
   const end = () => stream.end();
+  let stopWatching = (): void => {};
   try {
     let remote;
     if (values.answer === true) {
@@ -88,6 +114,9 @@ export async function chat(argv: string[], out: Output): Promise<ExitCode> {
       if (stream.state === 'started') stream.sendComposingIndication('active');
     };
     if (process.stdin.isTTY === true) process.stdin.on('keypress', typing);
+    const gone = new Promise<string>((resolve) => {
+      stopWatching = endpoint.relay === null ? () => {} : watchPeer(stream, (code, comment) => resolve(`${code} ${comment ?? ''}`.trim()));
+    });
     const reading = (async () => {
       for (let line = await lines.next(); line !== null && stream.state === 'started'; line = await lines.next()) {
         if (line === '') continue;
@@ -96,18 +125,25 @@ export async function chat(argv: string[], out: Output): Promise<ExitCode> {
       }
       return 'input-ended' as const;
     })();
-    const why = await orInterrupt(Promise.race([reading, ended.then(() => 'peer-left' as const)]), interrupt, end, 'interrupted: chat ended');
+    const why = await orInterrupt(Promise.race([reading, ended.then(() => 'peer-left' as const), gone]), interrupt, end, 'interrupted: chat ended');
     process.stdin.off('keypress', typing);
+    stopWatching();
     if (why === 'input-ended') {
       await stream.end();
       out.event('ended', { by: 'local' }, 'chat ended');
       return EXIT.OK;
     }
+    if (why !== 'peer-left') {
+      await stream.end();
+      out.event('ended', { by: 'peer', status: why }, `the other side left the chat (a SEND through the relay got ${why})`);
+      return EXIT.OK;
+    }
     const error = await ended;
-    if (error !== null) throw error;
+    if (!closedByPeer(error)) throw error;
     out.event('ended', { by: 'peer' }, 'the other side left the chat');
     return EXIT.OK;
   } finally {
+    stopWatching();
     lines.close();
     interrupt.dispose();
     await stream.end().catch(() => {});

@@ -4,7 +4,7 @@
  * so a test waits for "the offer was printed" rather than for a time; every
  * wait has a deadline that only bounds a hang.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,12 +23,12 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...out, ...env };
 }
 
-/** Runs `msrp args` to its end. */
-export function msrpSync(args: string[], options: { input?: string; env?: Record<string, string>; cwd?: string } = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    input: options.input ?? '', encoding: 'utf8', timeout: DEADLINE, env: childEnv(options.env ?? {}), cwd: options.cwd,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+/** Runs `msrp args` to its end, `input` on its stdin. */
+export async function msrpRun(args: string[], options: { input?: string; env?: Record<string, string>; cwd?: string } = {}) {
+  const m = new Msrp(args, options);
+  m.child.stdin!.end(options.input ?? '');
+  const code = await m.exit();
+  return { code, out: m.stdout, err: m.stderr };
 }
 
 /** A JSON event printed with --json. */
