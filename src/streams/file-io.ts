@@ -241,8 +241,10 @@ export class BackgroundHash {
   readonly #result: Promise<FileHash>;
 
   constructor(path: string) {
-    // no loader hooks in the worker (its code is plain JavaScript)
-    this.#worker = new Worker(HASH_WORKER, { eval: true, workerData: { path }, execArgv: [] });
+    // no loader hooks in the worker (its code is plain JavaScript), and a small heap: it holds one 1 MiB buffer
+    this.#worker = new Worker(HASH_WORKER, {
+      eval: true, workerData: { path }, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 },
+    });
     this.#result = new Promise((resolve, reject) => {
       this.#worker.once('message', (m: { digest?: Uint8Array; error?: string }) => {
         if (m.digest !== undefined) resolve(fileHash(Buffer.from(m.digest)));
