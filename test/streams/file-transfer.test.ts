@@ -3,8 +3,10 @@
  * push with its sha-1 checked, a small file, CPIM-wrapped file bodies, a
  * hostile file name, a wrong hash, and the offers a side must refuse.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MsrpStreamError } from '../../src/errors.ts';
@@ -72,6 +74,24 @@ push('a small file; a file the peer takes only wrapped goes in Message/CPIM and 
       assert.ok(sends.length > 0 && sends.every((h) => h.includes(wrapped ? 'Content-Type: message/cpim' : 'Content-Type: image/jpeg')));
       await Promise.all([tx.end(), rx.end()]);
     }
+  } finally {
+    await dir.remove();
+  }
+});
+
+push('a Readable with its metadata instead of a path: size checked, no hash to check when none was given', async () => {
+  const dir = await tempDir();
+  try {
+    const body = randomBytes(3 * 2 ** 20 + 11);
+    const tx = new FileTransferStream(fileOptions({ file: { stream: Readable.from([body.subarray(0, 100_000), body.subarray(100_000)]), name: 'piped.bin', size: body.length, type: 'application/pdf' } }));
+    const rx = new FileTransferStream(fileOptions({ destination: dir.path }));
+    const done = next<Finished>(rx, 'finished');
+    const { offer } = await negotiate(tx, rx);
+    assert.equal(parseMsrpMedia(offer).file?.selector, { name: 'piped.bin', type: 'application/pdf', size: body.length, hashes: [] });
+    const got = await done;
+    assert.is(got.hash, null);
+    assert.ok((await readFile(got.path as string)).equals(body));
+    await Promise.all([tx.end(), rx.end()]);
   } finally {
     await dir.remove();
   }
