@@ -12,7 +12,7 @@
  * Body segments may be views valid only during the call (a socket reading
  * into reused memory): then the octets pushed are copies. When the
  * connection says its segments are views of Buffers nothing writes again
- * (`retainable`), they are pushed as they are.
+ * (`retainable`), those that cover most of their Buffer are pushed as they are.
  */
 import { Readable } from 'node:stream';
 import type { Chunk } from '../protocol/chunk.ts';
@@ -124,7 +124,7 @@ export class IncomingStream extends Readable implements ReassemblySink {
     if (end <= this.#next) return true; // already pushed: too late to take back (RFC 4975 §7.3.1 allows it)
     if (offset > this.#next) return this.#holdAhead(offset, bytes);
     const fresh = offset < this.#next ? bytes.subarray(this.#next - offset) : bytes;
-    let go = this.#push(fresh, this.#retainable());
+    let go = this.#push(fresh, this.#keepable(fresh));
     if (this.#ahead.size > 0) go = this.#pushAhead() && go;
     if (!go) this.#pausedSession = true;
     return go;
@@ -173,6 +173,15 @@ export class IncomingStream extends Readable implements ReassemblySink {
     callback(error);
   }
 
+  /**
+   * Whether `bytes` may be pushed as it is: the connection says its segments
+   * stay valid, and it covers at least half the memory it keeps alive (many
+   * small views of large reads could otherwise hold far more than they show).
+   */
+  #keepable(bytes: Buffer): boolean {
+    return bytes.length * 2 >= bytes.buffer.byteLength && this.#retainable();
+  }
+
   /** Pushes octets at #next; `kept` when they may be kept as they are (held pieces are already copies). */
   #push(bytes: Buffer, kept: boolean): boolean {
     this.#next += bytes.length;
@@ -190,7 +199,7 @@ export class IncomingStream extends Readable implements ReassemblySink {
         `incoming message ${this.messageId}: more than ${this.#maxReorder} octets arrived ahead of a gap`));
       return true;
     }
-    this.#ahead.set(offset, this.#retainable() ? bytes : copyOut(bytes));
+    this.#ahead.set(offset, this.#keepable(bytes) ? bytes : copyOut(bytes));
     return true;
   }
 

@@ -35,12 +35,23 @@ order('pieces in order come out as written, copied', async () => {
 
 order('segments the connection says are retainable are pushed as they are, not copied', async () => {
   const { stream } = make({ retainable: () => true });
-  const piece = Buffer.from(pattern(0, 10));
+  const piece = Buffer.allocUnsafeSlow(10); // its own memory, as a socket read's Buffer
+  pattern(0, 10).copy(piece);
   const first = new Promise<Buffer>((resolve) => stream.once('data', resolve));
   stream.write(0, piece);
   const out = await first;
   assert.is(out.buffer, piece.buffer);
   assert.is(out.byteOffset, piece.byteOffset);
+});
+
+order('a small view of a large Buffer is copied even when retainable (it would keep the whole Buffer alive)', async () => {
+  const { stream } = make({ retainable: () => true });
+  const read = Buffer.from(pattern(0, 65536));
+  const first = new Promise<Buffer>((resolve) => stream.once('data', resolve));
+  stream.write(0, read.subarray(100, 200));
+  const out = await first;
+  assert.is.not(out.buffer, read.buffer);
+  assert.ok(out.equals(read.subarray(100, 200)));
 });
 
 order('octets already pushed are skipped (overlaps, duplicates)', async () => {
