@@ -11,8 +11,9 @@
  * answerer answers `passive` and listens, or `active` when it cannot listen.
  * When the answer makes an offerer that listened the active side, it drops
  * its listener and connects from the same URI, so the a=path it offered
- * stays true. With a relay (RFC 4976) both sides reach their relay whatever
- * the roles; the connector or acceptor prepared first is kept.
+ * stays true. With a relay (RFC 4976) neither side takes a connection from
+ * the other: both reach their relay with a ConnectorRelay and send a
+ * binding SEND along the path, whatever a=setup says.
  *
  * msrps: the local certificate's fingerprint goes into a=fingerprint, and
  * fingerprints in the remote media pin the peer's certificate (RFC 8122 §5,
