@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts below the given folders with uvu, TypeScript loaded
+// Runs every *.test.ts (and, for `npm run fuzz`, *.fuzz.ts) below the given folders with uvu, TypeScript loaded
 // through tsx: each file in a child process of its own (isolation, and files
 // that mostly wait on sockets and timers overlap), a few at a time. Output is
 // printed file by file as each finishes; a closing "N passed, N failed" line
@@ -25,7 +25,7 @@ function walk(dir, out) {
       // heavy tests run only when their folder is asked for by name
       if (name === 'heavy' && !dirs.some((d) => d.replace(/\/$/, '').endsWith('heavy'))) continue;
       walk(p, out);
-    } else if (/\.test\.ts$/.test(name) && (!pattern || pattern.test(p))) {
+    } else if (/\.(test|fuzz)\.ts$/.test(name) && (!pattern || pattern.test(p))) {
       out.push(p);
     }
   }
