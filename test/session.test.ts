@@ -279,6 +279,21 @@ flow('a chat message and a response overtake a 50 MB message (RFC 4975 §7.1.1)'
   }
 });
 
+flow('a message of unknown size becomes an incoming stream once it passes inlineLimit, intact', async () => {
+  const pair = await sessionPair({ b: { inlineLimit: 1 << 20 } });
+  try {
+    const size = 3_000_000;
+    const incoming = next<IncomingStream>(pair.b, 'incoming');
+    const sent = pair.a.sendMessage(patternStream(size, 100_000), 'application/octet-stream');
+    const stream = await incoming;
+    assert.is(stream.size, null);
+    assert.ok((await collect(stream)).equals(pattern(0, size)));
+    assert.is((await sent.done).status, 'delivered');
+  } finally {
+    await pair.close();
+  }
+});
+
 flow('a slow reader slows the sender: the source is read only as the consumer reads', async () => {
   const pair = await sessionPair({ b: { inlineLimit: 1000, streamHighWaterMark: 65536 } });
   try {
