@@ -5,6 +5,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { formatMessage } from '../../src/cli/chat.ts';
 import { Msrp, RELAY_USERS, startRelay } from './helpers.ts';
 
 /** This side's SDP line: the `sdp` event's token with --json, else the token line. */
@@ -86,5 +87,18 @@ events('message, delivered and sent events; the relay carries the session', asyn
   }
 });
 
+const format = suite('cli/chat formatMessage');
+
+format('time, sender (display name and URI), escaped text, continuation lines indented', () => {
+  const timestamp = new Date(2024, 0, 2, 9, 5, 7);
+  const sender = { uri: 'sip:bob@example.com', displayName: null };
+  assert.is(formatMessage({ sender, timestamp, content: 'hi', contentType: 'text/plain', private: false }), '[09:05:07] sip:bob@example.com: hi');
+  assert.is(formatMessage({ sender: { uri: 'sip:a@x', displayName: 'A\u001b[31m' }, timestamp, content: 'one\ntwo', contentType: 'text/plain', private: true }),
+    '[09:05:07] A\\u{1b}[31m <sip:a@x> (private): one\n    two');
+  assert.is(formatMessage({ sender, timestamp, content: Buffer.alloc(3), contentType: 'image/png', private: false }),
+    '[09:05:07] sip:bob@example.com: [3 octets of image/png]');
+});
+
 text.run();
 events.run();
+format.run();
