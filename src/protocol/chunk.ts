@@ -35,6 +35,14 @@ export interface ChunkInit {
   continuationFlag?: ContinuationFlag;
 }
 
+/**
+ * The body of every parsed head that a body follows: its octets come as
+ * 'body' events, so the head's Buffer stays empty, and one frozen empty
+ * Buffer serves them all (a Buffer.alloc(0) per chunk was a fifth of the
+ * small-chunk parse path).
+ */
+const EMPTY_BODY: Buffer = Object.freeze(Buffer.alloc(0)) as Buffer;
+
 const METHOD = /^[A-Z]+$/;
 const HEADER_NAME = /^[A-Za-z][!#-'*+\-.0-9A-Z^-~]*$/;
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
@@ -78,6 +86,14 @@ export class Chunk {
   body: Buffer | undefined;
   /** the end-line's flag */
   continuationFlag: ContinuationFlag;
+  /**
+   * The header names a framing engine read and their HeaderIds (RawHead.names
+   * and ids), so a lookup needs no name matching. A header's id holds while
+   * its name is still the very string read (`headers` is public and may be
+   * changed): any other name is matched by headerId() as before.
+   */
+  #readNames: readonly string[] | null = null;
+  #readIds: readonly number[] | null = null;
 
   constructor(init: ChunkInit) {
     this.transactionId = init.transactionId;
@@ -91,11 +107,17 @@ export class Chunk {
 
   /** A Chunk from a framing engine's head record; `body` is an empty Buffer when one follows. */
   static fromHead(head: RawHead): Chunk {
-    return new Chunk({
-      transactionId: head.transactionId, method: head.method, code: head.code, comment: head.comment,
-      headers: head.names.map((name, i): [string, string] => [name, head.values[i]]),
-      body: head.hasBody ? Buffer.alloc(0) : undefined,
+    const names = head.names;
+    const values = head.values;
+    const headers: Array<[string, string]> = [];
+    for (let i = 0; i < names.length; i++) headers.push([names[i], values[i]]);
+    const chunk = new Chunk({
+      transactionId: head.transactionId, method: head.method, code: head.code, comment: head.comment, headers,
+      body: head.hasBody ? EMPTY_BODY : undefined,
     });
+    chunk.#readNames = names;
+    chunk.#readIds = head.ids;
+    return chunk;
   }
 
   /** True for a request (it has a method). */
@@ -118,7 +140,7 @@ export class Chunk {
   getHeaders(name: string): string[] {
     const id = headerId(name);
     const lower = name.toLowerCase();
-    return this.headers.filter(([n]) => sameHeader(n, id, lower)).map(([, v]) => v);
+    return this.headers.filter(([n], i) => this.#matches(i, n, id, lower)).map(([, v]) => v);
   }
 
   /** Sets header `name`: replaces its first occurrence (dropping later ones) or appends it. */
@@ -143,20 +165,44 @@ export class Chunk {
   removeHeader(name: string, from = 0): this {
     const id = headerId(name);
     const lower = name.toLowerCase();
-    this.headers = this.headers.filter(([n], i) => i < from || !sameHeader(n, id, lower));
+    this.headers = this.headers.filter(([n], i) => i < from || !this.#matches(i, n, id, lower));
     return this;
   }
 
   private indexOf(name: string): number {
     const id = headerId(name);
-    const lower = name.toLowerCase();
-    return this.headers.findIndex(([n]) => sameHeader(n, id, lower));
+    return id !== HeaderId.UNKNOWN ? this.#indexOfId(id) : this.#indexOfUnknown(name.toLowerCase());
+  }
+
+  /** Index of the first header whose HeaderId is `id` (not UNKNOWN), or -1. */
+  #indexOfId(id: HeaderId): number {
+    const headers = this.headers;
+    for (let i = 0; i < headers.length; i++) if (this.#idAt(i, headers[i][0]) === id) return i;
+    return -1;
+  }
+
+  /** The HeaderId of header `n` at index `i`: the engine's when `n` is the name it read there. */
+  #idAt(i: number, n: string): number {
+    const names = this.#readNames;
+    return names !== null && i < names.length && names[i] === n ? (this.#readIds as readonly number[])[i] : headerId(n);
+  }
+
+  /** Index of the first header named `lower` in any case, or -1. */
+  #indexOfUnknown(lower: string): number {
+    const headers = this.headers;
+    for (let i = 0; i < headers.length; i++) if (headers[i][0].toLowerCase() === lower) return i;
+    return -1;
+  }
+
+  /** Whether header `n`, at index `i`, is the header asked for by (`id`, `lower`). */
+  #matches(i: number, n: string, id: HeaderId, lower: string): boolean {
+    return id === HeaderId.UNKNOWN ? n.toLowerCase() === lower : this.#idAt(i, n) === id;
   }
 
   /** Parses a known header with `parse`: undefined when absent, MsrpParseError (400) when malformed. */
   private typed<T>(id: HeaderId, parse: (v: string) => T): T | undefined {
-    const v = this.getHeader(canonicalName(id));
-    return v === undefined ? undefined : parse(v);
+    const i = this.#indexOfId(id);
+    return i < 0 ? undefined : parse(this.headers[i][1]);
   }
 
   /** Writes a known header with `format`, or removes it for undefined. */
@@ -275,11 +321,6 @@ export class Chunk {
     const endLine = `${body === undefined ? '' : '\r\n'}${chunk.endLine}\r\n`;
     return [Buffer.from(head, 'utf8'), body, Buffer.from(endLine, 'latin1')];
   }
-}
-
-/** Whether header name `n` is the header asked for by (`id`, `lower`). */
-function sameHeader(n: string, id: HeaderId, lower: string): boolean {
-  return id !== HeaderId.UNKNOWN ? headerId(n) === id : n.toLowerCase() === lower;
 }
 
 function canonicalName(id: HeaderId): string {

@@ -145,6 +145,43 @@ headers('absent headers read as undefined, malformed ones throw MsrpParseError (
   }
 });
 
+headers('a parsed chunk finds headers by the ids its engine read, in any case, and after its headers are changed', () => {
+  const c = parseOne(Buffer.from('MSRP abcd SEND\r\nto-path: msrp://b.example.com:2/t;tcp\r\nFROM-PATH: msrp://a.example.com:1/s;tcp\r\n'
+    + 'Message-Id: m123\r\nX-Note: n\r\nByte-Range: 1-2/2\r\nContent-type: text/plain\r\n\r\nhi\r\n-------abcd$\r\n', 'latin1'));
+  assert.is(c.getHeader('To-Path'), 'msrp://b.example.com:2/t;tcp');
+  assert.is(c.getHeader('from-path'), 'msrp://a.example.com:1/s;tcp');
+  assert.is(c.messageId, 'm123');
+  assert.is(c.getHeader('x-note'), 'n');
+  assert.equal(c.byteRange, { start: 1, end: 2, total: 2 });
+  assert.is(c.contentType?.subtype, 'plain');
+  // the public headers array changes under the ids the engine read
+  c.headers[0] = ['X-Was-To-Path', 'gone'];
+  assert.is(c.getHeader('To-Path'), undefined);
+  assert.is(c.toPath, undefined);
+  c.removeHeader('From-Path');
+  assert.is(c.messageId, 'm123');
+  assert.equal(c.getHeaders('message-id'), ['m123']);
+  c.headers.splice(1, 0, ['Message-ID', 'm000']);
+  assert.is(c.messageId, 'm000');
+  c.setHeader('Byte-Range', '1-2/3');
+  assert.equal(c.byteRange, { start: 1, end: 2, total: 3 });
+  c.headers = [['Content-Type', 'text/html']];
+  assert.is(c.messageId, undefined);
+  assert.is(c.contentType?.subtype, 'html');
+});
+
+headers('a parsed head whose body follows shares one empty, frozen body', () => {
+  const bodies: Array<Buffer | undefined> = [];
+  const parser = new ChunkParser({ onHead: (h) => { bodies.push(h.body); } });
+  const send = (tid: string): string => `MSRP ${tid} SEND\r\nTo-Path: msrp://b.example.com:2/t;tcp\r\n`
+    + `From-Path: msrp://a.example.com:1/s;tcp\r\nMessage-ID: m1\r\nContent-Type: text/plain\r\n\r\nhi\r\n-------${tid}$\r\n`;
+  parser.push(Buffer.from(send('abcd') + send('efgh'), 'latin1'));
+  assert.is(bodies.length, 2);
+  assert.is(bodies[0]?.length, 0);
+  assert.is(bodies[0], bodies[1]);
+  assert.ok(Object.isFrozen(bodies[0]));
+});
+
 headers('isRequest / isResponse, endLine', () => {
   const r = new Chunk({ transactionId: 'abcd', code: 200 });
   assert.ok(r.isResponse);
