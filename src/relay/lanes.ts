@@ -31,8 +31,12 @@ import type { Destination } from './route.ts';
 /** Octets a job counts against its upstream window besides its body: bounds the queue of tiny chunks. */
 export const JOB_COST = 512;
 
-/** Opens (or reuses) the connection to a destination. */
-export type Opener = (destination: Destination) => Promise<MsrpConnection>;
+/**
+ * The connection to a destination: at once when one is open (so a lane's next
+ * job starts in the same writer turn as the last one ended), else a promise.
+ * Throws or rejects when there is none to be had.
+ */
+export type Opener = (destination: Destination) => MsrpConnection | Promise<MsrpConnection>;
 
 /** A PushSource whose octets count against the upstream connection's window until taken. */
 class WindowSource extends PushSource {
@@ -150,11 +154,19 @@ export class Lane {
     }
     this.#current = job;
     if (job.failed) return this.#done(job);
-    this.#open(this.destination).then((connection) => this.#start(job, connection), (error: Error) => {
+    const unreachable = (error: Error): void => {
       this.#logger.warn({ destination: this.destination.key, err: error.message }, 'relay: next hop unreachable');
       job.fail(StatusCode.REQUEST_TIMEOUT, 'Request Timeout (next hop unreachable)');
       this.#done(job);
-    });
+    };
+    let connection: MsrpConnection | Promise<MsrpConnection>;
+    try {
+      connection = this.#open(this.destination);
+    } catch (error) {
+      return unreachable(error as Error);
+    }
+    if (connection instanceof Promise) connection.then((c) => this.#start(job, c), unreachable);
+    else this.#start(job, connection);
   }
 
   #start(job: ForwardJob, connection: MsrpConnection): void {

@@ -59,6 +59,8 @@ export class MsrpRelay extends EventEmitter<MsrpRelayEvents> {
   readonly #listeners: Array<{ server: net.Server; secure: boolean; address: RelayAddress | null }> = [];
   readonly #peers = new Map<MsrpConnection, RelayPeer>();
   readonly #pool = new ConnectionPool();
+  /** open next-hop connections by reuse key, for the lanes' synchronous path */
+  readonly #hops = new Map<string, MsrpConnection>();
   readonly #context: DispatchContext;
   #accepted = 0;
   #idleTimer: NodeJS.Timeout | null = null;
@@ -241,13 +243,22 @@ export class MsrpRelay extends EventEmitter<MsrpRelayEvents> {
     return this.#listeners.map((l) => l.address).filter((a): a is RelayAddress => a !== null);
   }
 
-  /** The connection to a destination: the client's, or a next hop's, reused or opened (mutual TLS, RFC 4976 §6.4.2). */
-  async #open(destination: Destination): Promise<MsrpConnection> {
+  /**
+   * The connection to a destination: the client's, or a next hop's, reused or
+   * opened (mutual TLS, RFC 4976 §6.4.2). An open one comes at once, not as a promise.
+   */
+  #open(destination: Destination): MsrpConnection | Promise<MsrpConnection> {
     if (destination.kind === 'connection') {
       const c = destination.connection;
       if (c.closing) throw new MsrpConnectionError('MSRP_ERR_CONNECTION_CLOSED', `connection ${c.label} is closed`);
       return c;
     }
+    const open = this.#hops.get(destination.key);
+    if (open !== undefined && !open.closing) return open;
+    return this.#dial(destination);
+  }
+
+  async #dial(destination: Extract<Destination, { kind: 'dial' }>): Promise<MsrpConnection> {
     const s = this.settings;
     if (!destination.uri.secure && !s.insecureNextHops) {
       throw new MsrpConnectError('MSRP_ERR_CONNECT', `${destination.uri} is not msrps: relays talk over TLS (insecureNextHops allows TCP)`);
@@ -262,6 +273,12 @@ export class MsrpRelay extends EventEmitter<MsrpRelayEvents> {
       throw new MsrpConnectError('MSRP_ERR_CANCELLED', 'the relay is closed');
     }
     if (!this.#peers.has(connection)) this.#addPeer(connection, 'relay', destination.uri.host, null);
+    if (!this.#hops.has(destination.key)) {
+      this.#hops.set(destination.key, connection);
+      connection.once('close', () => {
+        if (this.#hops.get(destination.key) === connection) this.#hops.delete(destination.key);
+      });
+    }
     return connection;
   }
 
