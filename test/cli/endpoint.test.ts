@@ -5,18 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { endpointFrom, parseRelayAddress, passwordFor } from '../../src/cli/endpoint.ts';
 import { CliError } from '../../src/cli/exit.ts';
-import { tempDir } from './helpers.ts';
-
-/** The CliError `promise` rejects with. */
-async function failure(promise: Promise<unknown>): Promise<CliError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.instance(err, CliError);
-    return err as CliError;
-  }
-  return assert.unreachable('expected a CliError') as never;
-}
+import { cliFailure, tempDir } from './helpers.ts';
 
 const address = suite('cli/endpoint --relay');
 
@@ -58,7 +47,7 @@ options('relay: settings from the flags, password from MSRP_PASSWORD', async () 
     const ca = await endpointFrom({ relay: 'localhost', 'relay-ca': join(dir.path, 'ca.pem') });
     assert.equal(ca.relay?.tls, { ca: Buffer.from('PEM') });
     assert.is(ca.relay?.username, undefined, 'no --user: AUTH without credentials');
-    assert.is((await failure(endpointFrom({ relay: 'localhost', 'relay-ca': join(dir.path, 'missing.pem') }))).exitCode, 4);
+    assert.is((await cliFailure(endpointFrom({ relay: 'localhost', 'relay-ca': join(dir.path, 'missing.pem') }))).exitCode, 4);
   } finally {
     await dir.remove();
   }
@@ -75,7 +64,7 @@ options('flags that do not fit together are bad usage', async () => {
     [{ relay: 'localhost', user: 'a b' }, /--user "a b" is not a user name/],
     [{ timeout: '0' }, /--timeout "0"/],
   ] as const) {
-    const e = await failure(endpointFrom({ ...values }, { MSRP_PASSWORD: 'pw' }));
+    const e = await cliFailure(endpointFrom({ ...values }, { MSRP_PASSWORD: 'pw' }));
     assert.is(e.exitCode, 2);
     assert.match(e.message, pattern);
   }
@@ -84,7 +73,7 @@ options('flags that do not fit together are bad usage', async () => {
 options('no password without MSRP_PASSWORD and without a terminal', async () => {
   assert.is(await passwordFor('alice', { MSRP_PASSWORD: 'pw' }), 'pw');
   if (process.stdin.isTTY === true) return; // a terminal would ask: nothing to check here
-  const e = await failure(passwordFor('alice', {}));
+  const e = await cliFailure(passwordFor('alice', {}));
   assert.match(e.message, 'no password for alice: set MSRP_PASSWORD');
 });
 

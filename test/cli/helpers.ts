@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as assert from 'uvu/assert';
+import { CliError } from '../../src/cli/exit.ts';
 
 /** The command under test. */
 export const BIN = new URL('../../bin/msrp.js', import.meta.url).pathname;
@@ -167,4 +169,15 @@ export async function startRelay(): Promise<{ relay: Msrp; flags: string[] }> {
   });
   const listening = await relay.event('listening');
   return { relay, flags: ['--relay', `msrps://localhost:${listening.port}`, '--relay-fingerprint', String(listening.fingerprint)] };
+}
+
+/** The CliError `promise` rejects with (the test fails when it resolves or rejects otherwise). */
+export async function cliFailure(promise: Promise<unknown>): Promise<CliError> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.instance(err, CliError);
+    return err as CliError;
+  }
+  return assert.unreachable('expected a CliError') as never;
 }

@@ -2,8 +2,8 @@
 import { deflateRawSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CliError } from '../../src/cli/exit.ts';
 import { decodeSdpToken, encodeSdpToken, readPeerMedia, readPeerSdp, SDP_TOKEN_PREFIX } from '../../src/cli/sdp-token.ts';
+import { cliFailure } from './helpers.ts';
 
 const SDP = [
   'v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 't=0 0', 'm=message 7394 TCP/MSRP *', 'c=IN IP4 127.0.0.1',
@@ -14,17 +14,6 @@ const SDP = [
 function source(lines: string[]): () => Promise<string | null> {
   const left = [...lines];
   return async () => left.shift() ?? null;
-}
-
-/** The CliError `promise` rejects with. */
-async function failure(promise: Promise<unknown>): Promise<CliError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.instance(err, CliError);
-    return err as CliError;
-  }
-  return assert.unreachable('expected a CliError') as never;
 }
 
 const token = suite('cli/sdp-token tokens');
@@ -39,12 +28,12 @@ token('round trip, one line of base64url, shorter than the SDP in plain base64',
 
 token('damaged, cut or foreign tokens are exit 3 with what to do', async () => {
   const t = encodeSdpToken(SDP);
-  assert.match((await failure(Promise.resolve().then(() => decodeSdpToken(t.slice(0, 30))))).message, 'damaged or cut short');
-  assert.match((await failure(Promise.resolve().then(() => decodeSdpToken(`${t}!`)))).message, 'characters outside base64url');
-  assert.match((await failure(Promise.resolve().then(() => decodeSdpToken('sdp:abc')))).message, 'should start with msrp-sdp:');
+  assert.match((await cliFailure(Promise.resolve().then(() => decodeSdpToken(t.slice(0, 30))))).message, 'damaged or cut short');
+  assert.match((await cliFailure(Promise.resolve().then(() => decodeSdpToken(`${t}!`)))).message, 'characters outside base64url');
+  assert.match((await cliFailure(Promise.resolve().then(() => decodeSdpToken('sdp:abc')))).message, 'should start with msrp-sdp:');
   // a small token that inflates past 64 KiB is not an SDP
   const bomb = SDP_TOKEN_PREFIX + deflateRawSync(Buffer.alloc(1 << 20, 0x61)).toString('base64url');
-  const e = await failure(Promise.resolve().then(() => decodeSdpToken(bomb)));
+  const e = await cliFailure(Promise.resolve().then(() => decodeSdpToken(bomb)));
   assert.is(e.exitCode, 3);
 });
 
@@ -60,8 +49,8 @@ read('a token after blank lines, or SDP text to a blank line', async () => {
 });
 
 read('nothing at all is exit 5; anything else is exit 3', async () => {
-  assert.is((await failure(readPeerSdp(source(['', ''])))).exitCode, 5);
-  const e = await failure(readPeerSdp(source(['hello'])));
+  assert.is((await cliFailure(readPeerSdp(source(['', ''])))).exitCode, 5);
+  const e = await cliFailure(readPeerSdp(source(['hello'])));
   assert.is(e.exitCode, 3);
   assert.match(e.message, 'expected an SDP token');
 });
