@@ -177,16 +177,21 @@ export class Lane {
     });
     job.message = message;
     if (job.flag !== null) message.lastFlag = job.flag;
-    message.once('written', () => this.#done(job));
-    // RFC 4975 §7.1.4: with `partial`, errors come after the chunk was settled as written
-    message.on('late-response', (_sent, response: Chunk) => job.fail(response.code, response.comment));
-    message.outcome.then((outcome) => {
-      if (outcome.code !== 0 && !isSuccess(outcome.code)) job.fail(outcome.code, outcome.comment);
-    }, (error: Error) => {
+    const lost = (error: Error): void => {
       this.#logger.debug({ destination: this.destination.key, err: error.message }, 'relay: downstream connection failed');
       job.fail(StatusCode.REQUEST_TIMEOUT, 'Request Timeout (next hop connection lost)');
       this.#done(job);
-    });
+    };
+    // a connection that closed under us fails the message before any hook is set
+    if (message.settled) return lost(new Error('the connection closed'));
+    message.on('written', () => this.#done(job));
+    // RFC 4975 §7.1.4: with `partial`, errors come after the chunk was settled as written
+    if (failureReport === 'partial') message.on('late-response', (_sent, response: Chunk) => job.fail(response.code, response.comment));
+    // a hook, not a promise reaction: this runs for every forwarded chunk
+    message.onSettled = (outcome, error) => {
+      if (error !== null) lost(error);
+      else if (outcome !== null && outcome.code !== 0 && !isSuccess(outcome.code)) job.fail(outcome.code, outcome.comment);
+    };
   }
 
   #done(job: ForwardJob): void {

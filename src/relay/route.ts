@@ -75,7 +75,7 @@ function isOurHost(ctx: RouteContext, uri: MsrpUri): boolean {
 /** The way back to a session's client, or null when it is gone. */
 function towardClient(session: RelaySession): Destination | null {
   const c = session.connection;
-  if (!c.closing) return { kind: 'connection', connection: c, key: `c${c.id}` };
+  if (!c.closing) return session.back ??= { kind: 'connection', connection: c, key: `c${c.id}` };
   // a session obtained through a relay may use any connection to it (RFC 4976 §6.3)
   if (session.viaRelay !== null) return dialTo(session.prevHop);
   return null;

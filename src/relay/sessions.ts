@@ -10,6 +10,7 @@
  */
 import type { MsrpUri } from '../protocol/uri.ts';
 import type { MsrpConnection } from '../transport.ts';
+import type { Destination } from './route.ts';
 import { UsePathTable } from './use-path.ts';
 
 /** One Use-Path URI handed out. */
@@ -30,10 +31,12 @@ export interface RelaySession {
   expiresAt: number;
   /** forwarding lanes of this session by destination, made on first use */
   lanes: Map<string, unknown> | null;
+  /** the destination toward the client over `connection`, made on first use */
+  back: Destination | null;
 }
 
 /** What a session is made from. */
-export type SessionInit = Omit<RelaySession, 'expiresAt' | 'lanes'>;
+export type SessionInit = Omit<RelaySession, 'expiresAt' | 'lanes' | 'back'>;
 
 /** Why a session ended, for the log. */
 export type SessionEnd = 'expired' | 'connection closed' | 'relay closed';
@@ -59,7 +62,7 @@ export class SessionTable {
 
   /** Adds a session valid for `seconds`. */
   add(init: SessionInit, seconds: number): RelaySession {
-    const session: RelaySession = { ...init, expiresAt: 0, lanes: null };
+    const session: RelaySession = { ...init, expiresAt: 0, lanes: null, back: null };
     this.#uris.add(session.uri, session);
     this.#users.set(session.user, (this.#users.get(session.user) ?? 0) + 1);
     let set = this.#byConnection.get(session.connection);
