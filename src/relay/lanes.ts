@@ -23,7 +23,7 @@ import type { Logger } from '../log.ts';
 import type { Chunk, ContinuationFlag } from '../protocol/chunk.ts';
 import type { ReportValue } from '../protocol/headers.ts';
 import { isSuccess, StatusCode } from '../protocol/status.ts';
-import { PushSource, type MsrpConnection, type OutgoingMessage } from '../transport.ts';
+import { PushSource, type MessageOutcome, type MsrpConnection, type OutgoingMessage } from '../transport.ts';
 import type { RelayPeer } from './peer.ts';
 import { reportFailure, type ReportTarget } from './reports.ts';
 import type { Destination } from './route.ts';
@@ -177,21 +177,25 @@ export class Lane {
     });
     job.message = message;
     if (job.flag !== null) message.lastFlag = job.flag;
-    const lost = (error: Error): void => {
-      this.#logger.debug({ destination: this.destination.key, err: error.message }, 'relay: downstream connection failed');
-      job.fail(StatusCode.REQUEST_TIMEOUT, 'Request Timeout (next hop connection lost)');
-      this.#done(job);
-    };
     // a connection that closed under us fails the message before any hook is set
-    if (message.settled) return lost(new Error('the connection closed'));
-    message.on('written', () => this.#done(job));
+    if (message.settled) return this.#lost(job, new Error('the connection closed'));
+    // bound methods, not closures: this runs for every forwarded chunk
+    message.on('written', this.#done.bind(this, job));
     // RFC 4975 §7.1.4: with `partial`, errors come after the chunk was settled as written
     if (failureReport === 'partial') message.on('late-response', (_sent, response: Chunk) => job.fail(response.code, response.comment));
-    // a hook, not a promise reaction: this runs for every forwarded chunk
-    message.onSettled = (outcome, error) => {
-      if (error !== null) lost(error);
-      else if (outcome !== null && outcome.code !== 0 && !isSuccess(outcome.code)) job.fail(outcome.code, outcome.comment);
-    };
+    message.onSettled = this.#settled.bind(this, job);
+  }
+
+  /** The job's message settled: a failing code is reported, a failed connection ends the job. */
+  #settled(job: ForwardJob, outcome: MessageOutcome | null, error: Error | null): void {
+    if (error !== null) this.#lost(job, error);
+    else if (outcome !== null && outcome.code !== 0 && !isSuccess(outcome.code)) job.fail(outcome.code, outcome.comment);
+  }
+
+  #lost(job: ForwardJob, error: Error): void {
+    this.#logger.debug({ destination: this.destination.key, err: error.message }, 'relay: downstream connection failed');
+    job.fail(StatusCode.REQUEST_TIMEOUT, 'Request Timeout (next hop connection lost)');
+    this.#done(job);
   }
 
   #done(job: ForwardJob): void {
