@@ -30,7 +30,7 @@ import { generateCertificate } from './certificate.ts';
 import { CliError, EXIT, type ExitCode } from './exit.ts';
 import { Interrupt, orInterrupt } from './input.ts';
 import { type Output, quoted } from './output.ts';
-import { formatBytes, formatDuration, formatRate } from './progress.ts';
+import { formatBytes, formatElapsed, formatRate } from './progress.ts';
 
 /** Default size of the demo file: 100 MB. */
 export const DEFAULT_DEMO_SIZE = 100_000_000;
@@ -160,7 +160,7 @@ async function fileDemo(dir: string, size: number, options: (user: 'alice' | 'bo
     const same = (await sha256Of(path)) === sha256;
     if (!same) throw new CliError(EXIT.TRANSFER, 'the received file differs from the one sent (sha-256)');
     out.event('file-received', { size, seconds, rate: Math.round(size / seconds), sha1Verified: true, sha256Equal: true },
-      `file          received whole: sha-1 checked by Bob's stream, sha-256 equal; ${formatRate(size / seconds)} (${formatDuration(seconds)})`);
+      `file          received whole: sha-1 checked by Bob's stream, sha-256 equal; ${formatRate(size / seconds)} (${formatElapsed(seconds)})`);
     return { seconds };
   } finally {
     await Promise.all([sender.end(), receiver.end()]);

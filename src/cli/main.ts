@@ -19,7 +19,7 @@ export { EXIT } from './exit.ts';
 const USAGE = `usage: msrp <command> [options]
 
 commands:
-  relay [--host NAME] [--port N] [--tls-cert FILE --tls-key FILE] [--users FILE] [--insecure-tcp]
+  relay [--host NAME] [--port N] [--listen ADDRESS] [--tls-cert FILE --tls-key FILE] [--users FILE] [--insecure-tcp]
                              run an MSRP relay (RFC 4976); users from --users FILE or MSRP_RELAY_USERS
   send FILE [--name NAME] [--type TYPE]
                              offer a file; prints an SDP line for the receiver, reads its answer

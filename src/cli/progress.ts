@@ -33,6 +33,11 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
 }
 
+/** A time taken: `0.8 s` under a minute, else as formatDuration. */
+export function formatElapsed(seconds: number): string {
+  return seconds < 60 ? `${seconds.toFixed(1)} s` : formatDuration(seconds);
+}
+
 /** A snapshot of a transfer, as the JSON `progress` event carries it. */
 export interface ProgressState {
   transferred: number;

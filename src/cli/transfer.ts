@@ -29,7 +29,7 @@ import { endpointFrom, ENDPOINT_OPTIONS, type Endpoint } from './endpoint.ts';
 import { CliError, EXIT, type ExitCode } from './exit.ts';
 import { Interrupt, LineReader, orInterrupt } from './input.ts';
 import { Output, quoted } from './output.ts';
-import { formatBytes, formatDuration, formatRate } from './progress.ts';
+import { formatBytes, formatElapsed, formatRate } from './progress.ts';
 import { readPeerMedia, showSdp } from './sdp-token.ts';
 
 /** Octets between progress updates (and the receiver's incremental REPORTs). */
@@ -89,7 +89,7 @@ function transferOutcome(stream: FileTransferStream, out: Output, label: string,
 
 /** A sentence on speed: `in 0:03 (33.4 MB/s)`. */
 function speed(size: number, seconds: number): string {
-  return `in ${formatDuration(seconds)} (${formatRate(seconds > 0 ? size / seconds : size)})`;
+  return `in ${formatElapsed(seconds)} (${formatRate(seconds > 0 ? size / seconds : size)})`;
 }
 
 /** `msrp send FILE`: see the module comment. */
@@ -119,7 +119,7 @@ export async function send(argv: string[], out: Output): Promise<ExitCode> {
     const media = await orInterrupt(stream.initialize(), interrupt, end, 'interrupted before the offer was made');
     hashing?.done();
     const sha1 = media.file?.selector?.hashes[0]?.value ?? null;
-    out.event('offer', { name, size: info.size, sha1, via: endpoint.via },
+    out.event('file', { name, size: info.size, type: stringFlag(values, 'type') ?? null, sha1, via: endpoint.via },
       `offering ${quoted(name)} (${formatBytes(info.size)}, sha-1 ${sha1}) ${endpoint.via}`);
     showSdp(out, 'offer', media, 'run `msrp recv` on the other side and paste this line there:');
     if (!out.json) out.say('then paste the answer it prints here:');

@@ -1,7 +1,7 @@
 /** The progress display (src/cli/progress.ts) on a hand-driven clock. */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatBytes, formatDuration, formatRate, Progress } from '../../src/cli/progress.ts';
+import { formatBytes, formatDuration, formatElapsed, formatRate, Progress } from '../../src/cli/progress.ts';
 
 const format = suite('cli/progress formatting');
 
@@ -16,6 +16,9 @@ format('bytes, rates and durations', () => {
   assert.is(formatDuration(750), '12:30');
   assert.is(formatDuration(3723), '1:02:03');
   assert.is(formatDuration(-3), '0:00');
+  assert.is(formatElapsed(0.84), '0.8 s');
+  assert.is(formatElapsed(59.94), '59.9 s');
+  assert.is(formatElapsed(61), '1:01');
 });
 
 /** A Progress writing into an array, on a clock the test moves. */
