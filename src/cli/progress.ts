@@ -90,6 +90,8 @@ export class Progress {
 
   /** Records `transferred` octets so far and shows it when due; returns the snapshot. */
   update(transferred: number): ProgressState {
+    // the same count again (a REPORT repeating what was confirmed) changes nothing on screen
+    if (transferred === this.#state.transferred && this.#last !== -Infinity) return this.#state;
     const now = this.#now();
     const seconds = (now - this.#start) / 1000;
     const total = this.#o.total;

@@ -63,6 +63,9 @@ display('a terminal line redrawn in place, at most every 100 ms, closed by done(
   p.update(1000);
   assert.is(writes.length, 3, 'the last update is always drawn');
   assert.match(writes[2], /\[##########\]  100%/);
+  advance(500);
+  p.update(1000);
+  assert.is(writes.length, 3, 'the same count again is not drawn again');
   p.done();
   assert.is(writes[3], '\n');
 });
