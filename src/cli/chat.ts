@@ -9,8 +9,9 @@
  * Typing on a terminal sends is-composing (RFC 3994), and the peer's is
  * shown. Delivery is confirmed by success REPORTs (RFC 4975 §7.1.2); a
  * message that was not delivered is reported with its reason. Ctrl-D (end of
- * input) ends the chat after pending messages went out; so does the peer
- * leaving; Ctrl-C ends it at once.
+ * input) ends the chat after pending messages went out; Ctrl-C ends it at
+ * once. The peer leaving ends it too: directly its connection closes;
+ * through a relay a periodic bodiless SEND finds its session gone.
  */
 import os from 'node:os';
 import { ChatStream, type IncomingChatMessage } from '../index.ts';

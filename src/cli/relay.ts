@@ -107,7 +107,7 @@ export async function relay(argv: string[], out: Output, env: NodeJS.ProcessEnv 
       `users (realm ${host}): ${names.length === 0 ? 'none yet: every AUTH is refused; give --users FILE or MSRP_RELAY_USERS' : names.join(', ')}\n` +
       `clients: msrp send FILE --relay ${uri.replace(/;tcp$/, '')}${pin} --user NAME (password from MSRP_PASSWORD or asked)\n` +
       'Ctrl-C stops it');
-    if (names.length === 0) out.warn('the relay knows no users');
+    if (names.length === 0 && out.json) out.warn('the relay knows no users: every AUTH is refused');
     const signal = await interrupt.signalled;
     await server.close();
     out.event('stopped', { signal }, `relay stopped (${signal})`);
