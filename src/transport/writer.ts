@@ -108,8 +108,9 @@ interface OpenChunk {
   sent: SentChunk;
   /** `-------<tid>`: the body must not hold it (RFC 4975 §7.1) */
   needle: Buffer;
-  /** the body's last needle.length - 1 octets written so far */
+  /** the body's last octets written so far: `tail` from `tailFrom` on (at most needle.length - 1 of them) */
   tail: Buffer;
+  tailFrom: number;
 }
 
 const DASHES = '-------';
@@ -119,13 +120,28 @@ const EMPTY = Buffer.alloc(0);
 
 /** Where in `rest` the body would hold the open chunk's end-line (0 when it starts in the octets already written), or -1. */
 function endLineIn(open: OpenChunk, rest: Buffer): number {
-  const needle = open.needle;
-  if (open.tail.length > 0) {
-    const seam = Buffer.concat([open.tail, rest.subarray(0, needle.length - 1)]);
-    const at = seam.indexOf(needle);
-    if (at >= 0) return Math.max(0, at - open.tail.length);
+  return startsInTail(open, rest) ? 0 : rest.indexOf(open.needle);
+}
+
+/**
+ * True when the needle begins in the octets already written and `rest`
+ * completes it. Byte loops over at most needle.length octets, no allocation:
+ * this runs for every piece of every streamed body. A needle that `rest` is
+ * too short to complete is found with the next piece, its start then still
+ * in the tail.
+ */
+function startsInTail(open: OpenChunk, rest: Buffer): boolean {
+  const { needle, tail } = open;
+  const n = needle.length;
+  for (let at = open.tailFrom; at < tail.length; at++) {
+    if (tail[at] !== 0x2d) continue; // '-', the needle's first octet
+    const k = tail.length - at;
+    if (k + rest.length < n) continue;
+    let i = 1;
+    while (i < n && (i < k ? tail[at + i] : rest[i - k]) === needle[i]) i++;
+    if (i === n) return true;
   }
-  return rest.indexOf(needle);
+  return false;
 }
 
 /** Writes one connection's chunks; see the module comment. */
@@ -380,7 +396,14 @@ export class ChunkWriter {
         message.position += part.length;
         message.bytes += part.length;
         const keep = open.needle.length - 1;
-        open.tail = part.length >= keep ? part.subarray(part.length - keep) : Buffer.concat([open.tail, part]).subarray(-keep);
+        if (part.length >= keep) {
+          open.tail = part;
+          open.tailFrom = part.length - keep;
+        } else {
+          const joined = Buffer.concat([open.tail.subarray(open.tailFrom), part]);
+          open.tail = joined;
+          open.tailFrom = Math.max(0, joined.length - keep);
+        }
         if (open.sample !== null && open.sampled < TRAFFIC_TEXT_LIMIT) {
           const sample = Buffer.from(part.subarray(0, TRAFFIC_TEXT_LIMIT - open.sampled));
           open.sample.push(sample);
@@ -406,7 +429,7 @@ export class ChunkWriter {
     const open: OpenChunk = {
       message, transactionId, start, end, bytes: 0, head,
       sample: this.#traffic !== null ? [] : null, sampled: 0, sent,
-      needle: Buffer.from(`${DASHES}${transactionId}`, 'latin1'), tail: EMPTY,
+      needle: Buffer.from(`${DASHES}${transactionId}`, 'latin1'), tail: EMPTY, tailFrom: 0,
     };
     this.#open = open;
     // In the table from its head on: an error response to a chunk still being
