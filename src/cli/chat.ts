@@ -16,7 +16,7 @@
 import os from 'node:os';
 import { ChatStream, type IncomingChatMessage } from '../index.ts';
 import { parseCommand, stringFlag } from './args.ts';
-import { endpointFrom, ENDPOINT_OPTIONS } from './endpoint.ts';
+import { abort, endpointFrom, ENDPOINT_OPTIONS } from './endpoint.ts';
 import { CliError, EXIT, UsageError, type ExitCode } from './exit.ts';
 import { Interrupt, LineReader, orInterrupt } from './input.ts';
 import { type Output, printable } from './output.ts';
@@ -80,7 +80,7 @@ export async function chat(argv: string[], out: Output): Promise<ExitCode> {
   });
   const interrupt = new Interrupt();
   const lines = new LineReader();
-  const end = () => stream.end();
+  const end = () => abort(stream);
   let stopWatching = (): void => {};
   try {
     let remote;

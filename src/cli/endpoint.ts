@@ -13,7 +13,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import {
-  type RelayOptions, type StreamOptions, trafficLogTo, parseFingerprint,
+  type MsrpSession, type RelayOptions, type StreamOptions, trafficLogTo, parseFingerprint,
 } from '../index.ts';
 import { COMMON_OPTIONS, parseInteger, stringFlag, type OptionTable, type Values } from './args.ts';
 import { generateCertificate } from './certificate.ts';
@@ -125,4 +125,13 @@ export async function endpointFrom(values: Values, env: NodeJS.ProcessEnv = proc
   connect.relay = relay;
   const via = `through the relay ${address.insecure ? 'msrp' : 'msrps'}://${relayText.replace(/^msrps?:\/\//, '')}${user !== undefined ? ` as ${user}` : ''}`;
   return { stream: { connect, endTimeout: 5000 }, relay, via };
+}
+
+/**
+ * Ends a stream at once (Ctrl-C): its session closes without waiting for
+ * pending messages, as `end()` alone would for up to its endTimeout.
+ */
+export function abort(stream: { readonly session: MsrpSession | null; end(): Promise<void> }): Promise<void> {
+  stream.session?.close();
+  return stream.end();
 }

@@ -25,7 +25,7 @@ import {
   FileTransferStream, type FileTransferStreamOptions, type MsrpMedia, sanitizeFileName,
 } from '../index.ts';
 import { parseCommand, stringFlag } from './args.ts';
-import { endpointFrom, ENDPOINT_OPTIONS, type Endpoint } from './endpoint.ts';
+import { abort, endpointFrom, ENDPOINT_OPTIONS, type Endpoint } from './endpoint.ts';
 import { CliError, EXIT, type ExitCode } from './exit.ts';
 import { Interrupt, LineReader, orInterrupt } from './input.ts';
 import { Output, quoted } from './output.ts';
@@ -112,7 +112,7 @@ export async function send(argv: string[], out: Output): Promise<ExitCode> {
   const interrupt = new Interrupt();
   const lines = new LineReader();
   try {
-    const end = () => stream.end();
+    const end = () => abort(stream);
     // hashing takes a moment only for large files: worth a bar on a terminal, not lines in a log
     const hashing = info.size >= HASH_PROGRESS_SIZE && out.stderr.isTTY === true ? out.progress(`hashing ${name}`, info.size) : null;
     stream.on('hashProgress', (h) => hashing?.update(h.hashed));
@@ -189,7 +189,7 @@ export async function recv(argv: string[], out: Output): Promise<ExitCode> {
   const interrupt = new Interrupt();
   const lines = new LineReader();
   let stream: FileTransferStream | null = null;
-  const end = async () => stream?.end();
+  const end = async () => (stream === null ? undefined : abort(stream));
   try {
     if (!out.json) out.say('paste the line `msrp send` printed:');
     const offer = await orInterrupt(readPeerMedia(lines), interrupt, end, 'interrupted while waiting for the offer');
@@ -212,12 +212,12 @@ export async function recv(argv: string[], out: Output): Promise<ExitCode> {
     outcome.catch(() => {});
     const partial = values['keep-partial'] === true ? 'the partial file is kept' : 'the partial file is removed';
     await orInterrupt(receiving.start(offer), interrupt, async () => {
-      await receiving.end();
+      await abort(receiving);
       await outcome.catch(() => {});
     }, 'interrupted before the sender connected');
     out.event('connected', { peer: offer.path.map(String) }, `connected ${endpoint.via}`);
     const done = await orInterrupt(outcome, interrupt, async () => {
-      await receiving.end();
+      await abort(receiving);
       // the stream removes (or keeps) the partial file before it reports the failure
       await outcome.catch(() => {});
     }, `interrupted: ${partial}`);

@@ -145,5 +145,23 @@ direct('Ctrl-C during a transfer: recv removes the partial file and exits 130; -
   }
 });
 
+direct('Ctrl-C on the sender: it exits 130 at once; the receiver fails (8) and removes the partial file', async () => {
+  const dir = await tempDir();
+  try {
+    const file = await randomFile(dir.path, 'big.bin', 64 << 20);
+    const inbox = join(dir.path, 'inbox');
+    await mkdir(inbox);
+    const { sender, receiver } = await exchange([file, '--host', '127.0.0.1'], ['--yes', '--dir', inbox, '--host', '127.0.0.1']);
+    await sender.event('progress');
+    sender.child.kill('SIGINT');
+    assert.is(await sender.exit(), 130, sender.stderr);
+    assert.match(sender.stderr, /^msrp send: interrupted: "big\.bin" was not sent whole\n/m);
+    assert.is(await receiver.exit(), 8, receiver.stderr);
+    assert.equal(await readdir(inbox), []);
+  } finally {
+    await dir.remove();
+  }
+});
+
 relayed.run();
 direct.run();
