@@ -36,6 +36,12 @@ export async function msrpRun(args: string[], options: { input?: string; env?: R
 /** A JSON event printed with --json. */
 export type CliEvent = Record<string, unknown> & { event: string };
 
+/** Every process started and still running: killed when the test process exits, so a failed test leaves none behind. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** A running `msrp` process. */
 export class Msrp {
   readonly child: ChildProcess;
@@ -47,6 +53,8 @@ export class Msrp {
 
   constructor(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}) {
     this.child = spawn(process.execPath, [BIN, ...args], { env: childEnv(options.env ?? {}), cwd: options.cwd, stdio: 'pipe' });
+    running.add(this.child);
+    this.child.once('exit', () => running.delete(this.child));
     let partial = '';
     this.child.stdout!.setEncoding('utf8').on('data', (text: string) => {
       this.stdout += text;
