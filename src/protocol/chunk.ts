@@ -136,6 +136,12 @@ export class Chunk {
     return i < 0 ? undefined : this.headers[i][1];
   }
 
+  /** The first value of the known header `id` (HeaderId), or undefined: getHeader without a name to match. */
+  getHeaderById(id: HeaderId): string | undefined {
+    const i = this.#indexOfId(id);
+    return i < 0 ? undefined : this.headers[i][1];
+  }
+
   /** Every value of header `name` (any case), in order. */
   getHeaders(name: string): string[] {
     const id = headerId(name);
@@ -174,8 +180,9 @@ export class Chunk {
     return id !== HeaderId.UNKNOWN ? this.#indexOfId(id) : this.#indexOfUnknown(name.toLowerCase());
   }
 
-  /** Index of the first header whose HeaderId is `id` (not UNKNOWN), or -1. */
+  /** Index of the first header whose HeaderId is `id`, or -1 (always -1 for UNKNOWN, which names no header). */
   #indexOfId(id: HeaderId): number {
+    if (id === HeaderId.UNKNOWN) return -1;
     const headers = this.headers;
     for (let i = 0; i < headers.length; i++) if (this.#idAt(i, headers[i][0]) === id) return i;
     return -1;

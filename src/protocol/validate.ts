@@ -9,9 +9,13 @@
  * refuse a chunk before its body streams in; `validateChunk` adds the checks
  * that need the end-line flag and the body.
  */
+import { HeaderId } from '../core/constants.ts';
 import { MsrpParseError } from '../errors.ts';
 import type { Chunk } from './chunk.ts';
-import { mediaTypeMatches } from './headers.ts';
+import {
+  mediaTypeMatches, parseByteRange, parseContentType, parseFailureReport, parseMessageId, parsePath, parseStatus,
+  parseSuccessReport, type ContentType,
+} from './headers.ts';
 import type { MsrpUri } from './uri.ts';
 import { StatusCode } from './status.ts';
 
@@ -19,6 +23,34 @@ import { StatusCode } from './status.ts';
 export interface ValidationFailure {
   statusCode: number;
   reason: string;
+}
+
+/** The last value of one header a connection parsed, and what it parsed to. */
+class LastParsed<T> {
+  #value: string | null = null;
+  #parsed: T | undefined;
+
+  /** `parse(value)`, or the earlier result when `value` is the one parsed last (a throw keeps the earlier one). */
+  get(value: string, parse: (v: string) => T): T {
+    if (value !== this.#value) {
+      this.#parsed = parse(value);
+      this.#value = value;
+    }
+    return this.#parsed as T;
+  }
+}
+
+/**
+ * What validateHead parsed before on one connection. The requests of a
+ * session repeat their To-Path, From-Path and Content-Type values (one
+ * session per connection is the common case, RFC 4975 §5.4), so each value
+ * is parsed once while it stays the same. The URI arrays handed to `session`
+ * are then shared between requests: read them, never change them.
+ */
+export class HeadMemo {
+  readonly toPath = new LastParsed<MsrpUri[]>();
+  readonly fromPath = new LastParsed<MsrpUri[]>();
+  readonly contentType = new LastParsed<ContentType>();
 }
 
 /** What the receiver knows: its methods, its sessions, the media types it takes. */
@@ -33,6 +65,8 @@ export interface ValidateOptions {
   session?: (toPath: MsrpUri[], fromPath: MsrpUri[]) => 'ok' | 'unknown' | 'elsewhere';
   /** RFC 4975 §8.6 accept-types for SEND bodies (`*`, `type/*` allowed); others get 415 */
   acceptTypes?: readonly string[];
+  /** values parsed before on the same connection (see HeadMemo), to skip parsing them again */
+  memo?: HeadMemo;
 }
 
 /** RFC 4975 §7.1: non-SEND request bodies are at most 10240 octets. */
@@ -40,60 +74,80 @@ export const MAX_NON_SEND_BODY = 10240;
 
 const DEFAULT_METHODS = ['SEND', 'REPORT'];
 
+/** Headers whose values are checked by parsing them (the first of each, as the typed accessors read them). */
+const PARSED: ReadonlyArray<[HeaderId, (v: string) => unknown]> = [
+  [HeaderId.MESSAGE_ID, parseMessageId], [HeaderId.BYTE_RANGE, parseByteRange],
+  [HeaderId.SUCCESS_REPORT, parseSuccessReport], [HeaderId.FAILURE_REPORT, parseFailureReport],
+  [HeaderId.STATUS, parseStatus],
+];
+
 function fail(statusCode: number, reason: string): ValidationFailure {
   return { statusCode, reason };
 }
 
-/** Runs a typed accessor: its MsrpParseError becomes a failure (400, or the status the codec names). */
-function read<T>(get: () => T): { value: T } | ValidationFailure {
-  try {
-    return { value: get() };
-  } catch (err) {
-    if (err instanceof MsrpParseError) return fail(err.statusCode || StatusCode.BAD_REQUEST, err.message);
-    throw err;
-  }
+/** A codec's MsrpParseError as a failure (400, or the status the codec names); anything else is rethrown. */
+function failure(err: unknown): ValidationFailure {
+  if (err instanceof MsrpParseError) return fail(err.statusCode || StatusCode.BAD_REQUEST, err.message);
+  throw err;
+}
+
+/** `value` parsed, through `last` when the connection keeps one; undefined for an absent header. */
+function parsed<T>(value: string | undefined, parse: (v: string) => T, last: LastParsed<T> | undefined): T | undefined {
+  if (value === undefined) return undefined;
+  return last === undefined ? parse(value) : last.get(value, parse);
 }
 
 /** Checks of a request's head; responses get only the path checks. */
 export function validateHead(chunk: Chunk, options: ValidateOptions = {}): ValidationFailure | null {
-  // RFC 4975 §9 `headers = To-Path CRLF From-Path CRLF ...`
-  const toPath = read(() => chunk.toPath);
-  if ('statusCode' in toPath) return toPath;
-  const fromPath = read(() => chunk.fromPath);
-  if ('statusCode' in fromPath) return fromPath;
-  if (toPath.value === undefined) return fail(StatusCode.BAD_REQUEST, 'To-Path is missing');
-  if (fromPath.value === undefined) return fail(StatusCode.BAD_REQUEST, 'From-Path is missing');
+  const memo = options.memo;
+  let toPath: MsrpUri[] | undefined;
+  let fromPath: MsrpUri[] | undefined;
+  try {
+    // RFC 4975 §9 `headers = To-Path CRLF From-Path CRLF ...`
+    toPath = parsed(chunk.getHeaderById(HeaderId.TO_PATH), parsePath, memo?.toPath);
+    fromPath = parsed(chunk.getHeaderById(HeaderId.FROM_PATH), parsePath, memo?.fromPath);
+  } catch (err) {
+    return failure(err);
+  }
+  if (toPath === undefined) return fail(StatusCode.BAD_REQUEST, 'To-Path is missing');
+  if (fromPath === undefined) return fail(StatusCode.BAD_REQUEST, 'From-Path is missing');
   if (chunk.method === null) return null;
 
   // RFC 4975 §7.3: the session comes first; 481 also covers a wrong To-Path.
-  const session = options.session?.(toPath.value, fromPath.value) ?? 'ok';
+  const session = options.session?.(toPath, fromPath) ?? 'ok';
   if (session === 'unknown') return fail(StatusCode.NO_SUCH_SESSION, 'the To-Path names no session of this connection');
   if (session === 'elsewhere') return fail(StatusCode.WRONG_CONNECTION, 'the session is bound to another connection');
 
   if (!(options.methods ?? DEFAULT_METHODS).includes(chunk.method)) {
     return fail(StatusCode.NOT_IMPLEMENTED, `method ${chunk.method} is not implemented`);
   }
-  const typed: Array<() => unknown> = [() => chunk.messageId, () => chunk.byteRange, () => chunk.successReport,
-    () => chunk.failureReport, () => chunk.status];
-  for (const get of typed) {
-    const r = read(get);
-    if ('statusCode' in r) return r;
+  try {
+    for (const [id, parse] of PARSED) {
+      const value = chunk.getHeaderById(id);
+      if (value !== undefined) parse(value);
+    }
+  } catch (err) {
+    return failure(err);
   }
-  if ((chunk.method === 'SEND' || chunk.method === 'REPORT') && chunk.getHeader('Message-ID') === undefined) {
+  if ((chunk.method === 'SEND' || chunk.method === 'REPORT') && chunk.getHeaderById(HeaderId.MESSAGE_ID) === undefined) {
     return fail(StatusCode.BAD_REQUEST, `a ${chunk.method} needs a Message-ID (RFC 4975 §7.1.1, §7.1.2)`);
   }
-  if (chunk.method === 'REPORT' && chunk.getHeader('Status') === undefined) {
+  if (chunk.method === 'REPORT' && chunk.getHeaderById(HeaderId.STATUS) === undefined) {
     return fail(StatusCode.BAD_REQUEST, 'a REPORT needs a Status (RFC 4975 §7.1.2)');
   }
 
-  const contentType = read(() => chunk.contentType);
-  if ('statusCode' in contentType) return contentType;
-  if (chunk.body !== undefined && contentType.value === undefined) {
+  let contentType: ContentType | undefined;
+  try {
+    contentType = parsed(chunk.getHeaderById(HeaderId.CONTENT_TYPE), parseContentType, memo?.contentType);
+  } catch (err) {
+    return failure(err);
+  }
+  if (chunk.body !== undefined && contentType === undefined) {
     return fail(StatusCode.BAD_REQUEST, 'a body needs a Content-Type (RFC 4975 §7.1)');
   }
   const accept = options.acceptTypes;
-  if (chunk.method === 'SEND' && accept !== undefined && contentType.value !== undefined) {
-    const type = contentType.value;
+  if (chunk.method === 'SEND' && accept !== undefined && contentType !== undefined) {
+    const type = contentType;
     if (!accept.some((pattern) => mediaTypeMatches(pattern, type))) {
       return fail(StatusCode.UNSUPPORTED_MEDIA_TYPE, `media type ${type.type}/${type.subtype} is not accepted`);
     }
@@ -106,7 +160,7 @@ export function validateChunk(chunk: Chunk, options: ValidateOptions = {}): Vali
   const head = validateHead(chunk, options);
   if (head !== null || chunk.method === null) return head;
   // RFC 4975 §7.1.1: only a message sent whole, in one chunk, may go without Byte-Range.
-  if (chunk.method === 'SEND' && chunk.getHeader('Byte-Range') === undefined && chunk.continuationFlag !== '$') {
+  if (chunk.method === 'SEND' && chunk.getHeaderById(HeaderId.BYTE_RANGE) === undefined && chunk.continuationFlag !== '$') {
     return fail(StatusCode.BAD_REQUEST, 'a SEND that is not a whole message in one chunk needs a Byte-Range (RFC 4975 §7.1.1)');
   }
   if (chunk.method !== 'SEND' && chunk.body !== undefined && chunk.body.length > MAX_NON_SEND_BODY) {

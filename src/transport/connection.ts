@@ -22,7 +22,7 @@ import { Chunk } from '../protocol/chunk.ts';
 import { ChunkParser } from '../protocol/chunk-parser.ts';
 import { StatusCode } from '../protocol/status.ts';
 import type { MsrpUri } from '../protocol/uri.ts';
-import { MAX_NON_SEND_BODY, validateHead, type ValidateOptions } from '../protocol/validate.ts';
+import { HeadMemo, MAX_NON_SEND_BODY, validateHead, type ValidateOptions } from '../protocol/validate.ts';
 import { streamLabel, type ByteStream } from './byte-stream.ts';
 import { OutgoingMessage, type OutgoingMessageInit } from './outgoing.ts';
 import { failureReportOf, makeResponse, responseBytes } from './responses.ts';
@@ -77,6 +77,8 @@ export class MsrpConnection extends EventEmitter<ConnectionEvents> {
     },
     get methods() { return connection.#routed?.methods; },
     get acceptTypes() { return connection.#routed?.acceptTypes; },
+    // a session's requests repeat their paths: each value is parsed once per connection
+    memo: new HeadMemo(),
   }))(this);
   #closed = false;
   #ending = false;
@@ -325,7 +327,8 @@ export class MsrpConnection extends EventEmitter<ConnectionEvents> {
     const session = first.sessionId === null ? undefined : this.#sessions.get(first.sessionId);
     // "the To-Path will have exactly one URI, which MUST map to an existing session"
     if (session !== undefined && toPath.length === 1 && session.uri.equals(first)) return session.target;
-    return this.#resolve?.(chunk, toPath, fromPath, this) ?? 'unknown';
+    // the parsed paths are shared through validateHead's memo: a resolver gets arrays of its own
+    return this.#resolve?.(chunk, toPath.slice(), fromPath.slice(), this) ?? 'unknown';
   }
 
   #onHead(chunk: Chunk): boolean {

@@ -2,7 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Chunk } from '../../src/protocol/chunk.ts';
 import type { ChunkInit } from '../../src/protocol/chunk.ts';
-import { MAX_NON_SEND_BODY, validateChunk, validateHead } from '../../src/protocol/validate.ts';
+import { HeadMemo, MAX_NON_SEND_BODY, validateChunk, validateHead } from '../../src/protocol/validate.ts';
+import type { MsrpUri } from '../../src/protocol/uri.ts';
 
 const TO = 'msrp://bob.example.com:8888/9di4eae923wzd;tcp';
 const FROM = 'msrp://alicepc.example.com:7777/iau39soe2843z;tcp';
@@ -101,6 +102,40 @@ bodies('non-SEND bodies are at most 10240 octets: 413 beyond', () => {
   assert.is(validateChunk(send(() => {}, { body: Buffer.alloc(MAX_NON_SEND_BODY + 1) })), null);
 });
 
+const memo = suite('validate: a connection\'s HeadMemo');
+
+memo('repeated path values are parsed once; new, malformed and absent ones are not taken from the memo', () => {
+  const m = new HeadMemo();
+  const seen: MsrpUri[][] = [];
+  const session = (to: MsrpUri[], from: MsrpUri[]): 'ok' => {
+    seen.push(to, from);
+    return 'ok';
+  };
+  assert.is(validateChunk(send(), { session, memo: m }), null);
+  assert.is(validateChunk(send(), { session, memo: m }), null);
+  assert.is(seen[2], seen[0]);
+  assert.is(seen[3], seen[1]);
+  const other = 'msrp://carol.example.com:9999/x9y8z7;tcp';
+  assert.is(validateChunk(send((c) => c.setHeader('To-Path', other)), { session, memo: m }), null);
+  assert.is(seen[4].map(String).join(' '), other);
+  assert.is(status(validateChunk(send((c) => c.setHeader('To-Path', 'http://x')), { session, memo: m })), 400);
+  assert.is(status(validateChunk(send((c) => c.setHeader('To-Path', other).removeHeader('From-Path')), { session, memo: m })), 400);
+  assert.is(validateChunk(send((c) => c.setHeader('To-Path', other)), { session, memo: m }), null);
+  assert.is(seen[6], seen[4]);
+  assert.is(seen.length, 8);
+});
+
+memo('a remembered Content-Type still answers 415 and 400 as without the memo', () => {
+  const m = new HeadMemo();
+  const acceptTypes = ['text/plain'];
+  for (let i = 0; i < 2; i++) {
+    assert.is(validateChunk(send(), { acceptTypes, memo: m }), null);
+    assert.is(status(validateChunk(send((c) => c.setHeader('Content-Type', 'image/png')), { acceptTypes, memo: m })), 415);
+    assert.is(status(validateChunk(send((c) => c.setHeader('Content-Type', 'text')), { acceptTypes, memo: m })), 400);
+  }
+});
+
 paths.run();
+memo.run();
 methods.run();
 bodies.run();

@@ -1,0 +1,54 @@
+/**
+ * A focused driver for the chat path of bench:transfer, both ends in one
+ * process (`tsx bench/chat-session.profile.ts [messages]`): two MsrpSessions
+ * over loopback TCP, about 200-octet messages pipelined from one to the other
+ * as bench/helpers/transfer-peer.ts sends them (at most 8192 waiting for their
+ * 200, `done` awaited per message), reporting process CPU time per round trip
+ * (sender and receiver together: steadier than wall time on a shared
+ * machine). Run it under `node --cpu-prof --import tsx` to see where the time goes.
+ */
+import { sessionPair } from '../test/session/helpers.ts';
+
+const COUNT = Number(process.argv[2] ?? 200_000);
+const WINDOW = 8192;
+const SIZE = 200;
+
+async function round(count: number): Promise<{ cpuUs: number; ms: number; delivered: number }> {
+  const pair = await sessionPair({ a: { maxPendingMessages: WINDOW * 2 } });
+  let received = 0;
+  pair.b.on('message', () => { received++; });
+  const text = Buffer.alloc(SIZE, 'x');
+  let done = 0;
+  let delivered = 0;
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    let sent = 0;
+    const settle = (o: { status: string }): void => {
+      done++;
+      if (o.status === 'delivered') delivered++;
+      if (done === count) resolve();
+      else if (sent - done <= WINDOW / 2) pump();
+    };
+    const failed = (): void => settle({ status: 'failed' });
+    const pump = (): void => {
+      while (sent < count && sent - done < WINDOW) {
+        sent++;
+        pair.a.sendMessage(text, 'text/plain').done.then(settle, failed);
+      }
+    };
+    pump();
+  });
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  await pair.close();
+  if (received !== count) throw new Error(`${received} of ${count} messages arrived`);
+  return { cpuUs: used.user + used.system, ms, delivered };
+}
+
+await round(20_000);
+const r = await round(COUNT);
+console.log(JSON.stringify({
+  messages: COUNT, delivered: r.delivered, cpuUsPerMessage: Number((r.cpuUs / COUNT).toFixed(2)),
+  perCpuSecond: Math.round(COUNT / (r.cpuUs / 1e6)), perWallSecond: Math.round(COUNT / (r.ms / 1000)),
+}));
