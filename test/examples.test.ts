@@ -21,6 +21,7 @@ function run(name: string): Promise<{ code: number; stdout: string; stderr: stri
 const examples = suite('examples');
 
 const expected: Record<string, RegExp[]> = {
+  transport: [/parsed SEND a786hjs2; URIs equal: true/, /one connection: true/, /got "for session 1", response 200/, /transport example: ok/],
   session: [/bob got "Hello Bob" \(text\/plain\)/, /report 200 for /, /session example: ok/],
   chat: [/bob got "Hello Bob!" from sip:alice@example\.com/, /delivered \(report\); done: true/, /chat example: ok/],
   'file-transfer': [/received 300000 octets/, /file-transfer example: ok/],
