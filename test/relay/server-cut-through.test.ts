@@ -20,6 +20,14 @@ memory('a 20 MB single chunk reaches a slow receiver byte-exact; the relay never
     const ta = transportTo(a, b.path);
     const tb = transportTo(b, a.path);
     const body = randomBytes(20 * 1024 * 1024);
+    let maxHeld = 0;
+    let maxQueued = 0;
+    // sampled on a timer and at every piece B reads (a busy machine may starve the timer)
+    const sample = (): void => {
+      const s = relay.stats();
+      maxHeld = Math.max(maxHeld, s.heldBytes);
+      maxQueued = Math.max(maxQueued, s.queuedBytes);
+    };
     const hash = createHash('sha256');
     let received = 0;
     let chunks = 0;
@@ -29,6 +37,7 @@ memory('a 20 MB single chunk reaches a slow receiver byte-exact; the relay never
       onSendBody(segment) {
         hash.update(segment);
         received += segment.length;
+        sample();
         // a slow reader: a pause every 256 KiB
         if (received % (256 * 1024) < segment.length) {
           setTimeout(() => tb.resume(), 3);
@@ -42,13 +51,7 @@ memory('a 20 MB single chunk reaches a slow receiver byte-exact; the relay never
         if (chunk.continuationFlag === '$') done = true;
       },
     });
-    let maxHeld = 0;
-    let maxQueued = 0;
-    const sampler = setInterval(() => {
-      const s = relay.stats();
-      maxHeld = Math.max(maxHeld, s.heldBytes);
-      maxQueued = Math.max(maxQueued, s.queuedBytes);
-    }, 2);
+    const sampler = setInterval(sample, 2);
     const chunk = ta.makeChunk({ data: body, contentType: 'application/octet-stream' });
     const answered = ta.writeChunk(chunk);
     await until(() => done, 60_000, 'the whole chunk at B');
