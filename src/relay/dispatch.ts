@@ -38,7 +38,11 @@ function routeOf(peer: RelayPeer, chunk: Chunk): Route | null {
   return r !== null && r.chunk === chunk ? r.route : null;
 }
 
-/** The lane of `route`'s session toward its destination, made on first use. */
+/**
+ * The lane of `route`'s session toward its destination, made on first use and
+ * kept while the session lives (a lane per chunk would cost more than the
+ * chunk); the session's end drops its lanes (sessions.ts).
+ */
 function laneFor(ctx: DispatchContext, route: Forward): Lane {
   const session = route.session;
   const lanes = (session.lanes ??= new Map()) as Map<string, Lane>;
@@ -47,10 +51,6 @@ function laneFor(ctx: DispatchContext, route: Forward): Lane {
   if (lane === undefined) {
     const logger: Logger = childLogger(ctx.logger, { session: session.uri.sessionId, user: session.user });
     lane = new Lane(route.destination, ctx.open, logger);
-    const made = lane;
-    made.onIdle = () => {
-      if (lanes.get(key) === made) lanes.delete(key);
-    };
     lanes.set(key, lane);
   }
   return lane;

@@ -125,18 +125,11 @@ export class Lane {
   readonly #logger: Logger;
   readonly #jobs: ForwardJob[] = [];
   #current: ForwardJob | null = null;
-  /** called when the lane has nothing left to do */
-  onIdle: () => void = () => {};
 
   constructor(destination: Destination, open: Opener, logger: Logger) {
     this.destination = destination;
     this.#open = open;
     this.#logger = logger;
-  }
-
-  /** True while a job runs or waits. */
-  get busy(): boolean {
-    return this.#current !== null || this.#jobs.length > 0;
   }
 
   /** Queues a job; it starts once the jobs before it are written. */
@@ -149,7 +142,6 @@ export class Lane {
     const job = this.#jobs.shift();
     if (job === undefined) {
       this.#current = null;
-      this.onIdle();
       return;
     }
     this.#current = job;

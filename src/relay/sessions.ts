@@ -114,6 +114,9 @@ export class SessionTable {
     const n = (this.#users.get(session.user) ?? 1) - 1;
     if (n === 0) this.#users.delete(session.user);
     else this.#users.set(session.user, n);
+    // its lanes go with it: jobs in them finish or fail on their own
+    session.lanes = null;
+    session.back = null;
     const set = this.#byConnection.get(session.connection);
     set?.delete(session);
     if (set?.size === 0) this.#byConnection.delete(session.connection);
