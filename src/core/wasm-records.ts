@@ -88,9 +88,10 @@ export function decodeHead(bytes: Buffer, view: DataView, r: number, source: Buf
     comment = (flags & F_NONASCII) !== 0 ? slicer.utf8Slice(at + rest + 4, at + startLength)
       : text.slice(rest + 4, startLength);
   }
-  const names: string[] = [];
-  const values: string[] = [];
-  const ids: number[] = [];
+  // sized up front: an array grown by push takes room for 17 entries at its first push
+  const names = new Array<string>(count);
+  const values = new Array<string>(count);
+  const ids = new Array<number>(count);
   let e = r + HEAD_SIZE;
   for (let k = 0; k < count; k++, e += ENTRY_SIZE) {
     const nameOffset = view.getUint32(e, true);
@@ -104,10 +105,10 @@ export function decodeHead(bytes: Buffer, view: DataView, r: number, source: Buf
     }
     const valueOffset = view.getUint32(e + 8, true);
     const valueEnd = valueOffset + view.getUint32(e + 12, true);
-    names.push(name);
-    values.push((entryFlags & E_NONASCII) !== 0 ? slicer.utf8Slice(at + valueOffset, at + valueEnd)
-      : text.slice(valueOffset, valueEnd));
-    ids.push(id);
+    names[k] = name;
+    values[k] = (entryFlags & E_NONASCII) !== 0 ? slicer.utf8Slice(at + valueOffset, at + valueEnd)
+      : text.slice(valueOffset, valueEnd);
+    ids[k] = id;
   }
   return {
     transactionId: text.slice(5, 5 + tidLength), method, code, comment, names, values, ids,

@@ -90,8 +90,15 @@ export class ChunkParser extends EventEmitter<ChunkParserEvents> {
   private readonly wholeChunkLimit: number;
   private readonly sink: FramingSink;
   private current: Chunk | null = null;
-  /** body segments gathered for a whole-chunk delivery; null once over the limit */
-  private parts: Buffer[] | null = null;
+  /** whether the current chunk's body is being gathered for a whole-chunk delivery (false once over the limit) */
+  private gathering = false;
+  /**
+   * The body segments gathered: the first `partCount` of one array kept for
+   * every chunk (cleared by index: setting an array's length costs more than
+   * a small chunk's whole delivery).
+   */
+  private readonly parts: Array<Buffer | undefined> = [];
+  private partCount = 0;
   private gathered = 0;
   /** how many of `parts` are already copies */
   private owned = 0;
@@ -196,16 +203,34 @@ export class ChunkParser extends EventEmitter<ChunkParserEvents> {
    */
   private keepParts(): void {
     const parts = this.parts;
-    if (parts === null) return;
-    for (let i = this.owned; i < parts.length; i++) parts[i] = Buffer.from(parts[i]);
-    this.owned = parts.length;
+    for (let i = this.owned; i < this.partCount; i++) parts[i] = Buffer.from(parts[i] as Buffer);
+    this.owned = this.partCount;
   }
 
   private dropChunk(): void {
     this.current = null;
-    this.parts = null;
-    this.owned = 0;
+    this.gathering = false;
+    this.dropParts();
     this.gathered = 0;
+  }
+
+  private dropParts(): void {
+    // cleared, so a kept array holds no pushed Buffer alive
+    for (let i = 0; i < this.partCount; i++) this.parts[i] = undefined;
+    this.partCount = 0;
+    this.owned = 0;
+  }
+
+  /** The gathered body in one Buffer of its own. */
+  private joinParts(): Buffer {
+    const parts = this.parts;
+    if (this.partCount === 1) {
+      const only = parts[0] as Buffer;
+      const body = Buffer.allocUnsafe(only.length);
+      body.set(only);
+      return body;
+    }
+    return Buffer.concat(parts.slice(0, this.partCount) as Buffer[], this.gathered);
   }
 
   private pause(result: boolean | void): boolean {
@@ -217,7 +242,7 @@ export class ChunkParser extends EventEmitter<ChunkParserEvents> {
     const chunk = Chunk.fromHead(head);
     this.dropChunk();
     this.current = chunk;
-    this.parts = [];
+    this.gathering = true;
     const go = this.handlers.onHead?.(chunk);
     this.emit('head', chunk);
     return this.pause(go);
@@ -225,10 +250,13 @@ export class ChunkParser extends EventEmitter<ChunkParserEvents> {
 
   private onBody(segment: Buffer): boolean {
     const chunk = this.current as Chunk;
-    if (this.parts !== null) {
+    if (this.gathering) {
       this.gathered += segment.length;
-      if (this.gathered > this.wholeChunkLimit) this.parts = null;
-      else this.parts.push(segment);
+      if (this.gathered <= this.wholeChunkLimit) this.parts[this.partCount++] = segment;
+      else {
+        this.gathering = false;
+        this.dropParts();
+      }
     }
     const go = this.handlers.onBody?.(segment, chunk);
     this.emit('body', segment, chunk);
@@ -237,13 +265,15 @@ export class ChunkParser extends EventEmitter<ChunkParserEvents> {
 
   private onEnd(flag: number): boolean {
     const chunk = this.current as Chunk;
-    const parts = this.parts;
+    // joined now (a nested push from a handler would refill the parts), set after the 'end' handlers as before
+    const whole = this.gathering;
+    const body = whole && chunk.body !== undefined ? this.joinParts() : undefined;
     this.dropChunk();
     chunk.continuationFlag = String.fromCharCode(flag) as ContinuationFlag;
     const go = this.handlers.onEnd?.(chunk);
     this.emit('end', chunk);
-    if (parts === null) return this.pause(go);
-    if (chunk.body !== undefined) chunk.body = Buffer.concat(parts);
+    if (!whole) return this.pause(go);
+    if (body !== undefined && chunk.body !== undefined) chunk.body = body;
     const goOn = this.handlers.onChunk?.(chunk);
     this.emit('chunk', chunk);
     return this.pause(go === false ? go : goOn);

@@ -109,8 +109,8 @@ export class Chunk {
   static fromHead(head: RawHead): Chunk {
     const names = head.names;
     const values = head.values;
-    const headers: Array<[string, string]> = [];
-    for (let i = 0; i < names.length; i++) headers.push([names[i], values[i]]);
+    const headers = new Array<[string, string]>(names.length);
+    for (let i = 0; i < names.length; i++) headers[i] = [names[i], values[i]];
     const chunk = new Chunk({
       transactionId: head.transactionId, method: head.method, code: head.code, comment: head.comment, headers,
       body: head.hasBody ? EMPTY_BODY : undefined,
