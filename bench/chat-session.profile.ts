@@ -1,15 +1,16 @@
 /**
  * A focused driver for the chat path of bench:transfer, both ends in one
- * process (`tsx bench/chat-session.profile.ts [messages]`): two MsrpSessions
+ * process (`tsx bench/chat-session.profile.ts [messages] [rounds]`): two MsrpSessions
  * over loopback TCP, about 200-octet messages pipelined from one to the other
  * as bench/helpers/transfer-peer.ts sends them (at most 8192 waiting for their
  * 200, `done` awaited per message), reporting process CPU time per round trip
  * (sender and receiver together: steadier than wall time on a shared
- * machine). Run it under `node --cpu-prof --import tsx` to see where the time goes.
+ * machine), the best of a few rounds. Run it under `node --cpu-prof --import tsx` to see where the time goes.
  */
 import { sessionPair } from '../test/session/helpers.ts';
 
-const COUNT = Number(process.argv[2] ?? 200_000);
+const COUNT = Number(process.argv[2] ?? 100_000);
+const ROUNDS = Number(process.argv[3] ?? 4);
 const WINDOW = 8192;
 const SIZE = 200;
 
@@ -46,9 +47,15 @@ async function round(count: number): Promise<{ cpuUs: number; ms: number; delive
   return { cpuUs: used.user + used.system, ms, delivered };
 }
 
+// the best of a few rounds: on a shared machine the others' load only ever adds time
 await round(20_000);
-const r = await round(COUNT);
+let best = { cpuUs: Infinity, ms: Infinity, delivered: 0 };
+for (let i = 0; i < ROUNDS; i++) {
+  const r = await round(COUNT);
+  if (r.cpuUs < best.cpuUs) best = { ...r, ms: Math.min(r.ms, best.ms) };
+  else best.ms = Math.min(r.ms, best.ms);
+}
 console.log(JSON.stringify({
-  messages: COUNT, delivered: r.delivered, cpuUsPerMessage: Number((r.cpuUs / COUNT).toFixed(2)),
-  perCpuSecond: Math.round(COUNT / (r.cpuUs / 1e6)), perWallSecond: Math.round(COUNT / (r.ms / 1000)),
+  messages: COUNT, rounds: ROUNDS, delivered: best.delivered, cpuUsPerMessage: Number((best.cpuUs / COUNT).toFixed(2)),
+  perCpuSecond: Math.round(COUNT / (best.cpuUs / 1e6)), perWallSecond: Math.round(COUNT / (best.ms / 1000)),
 }));

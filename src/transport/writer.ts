@@ -113,6 +113,34 @@ interface OpenChunk {
   tailFrom: number;
 }
 
+/**
+ * Small frames (whole chunks up to this many octets, and responses) written
+ * in one pump are gathered into one slab and handed to the socket in one
+ * write: a write per chat message, each with its own callback, cost more
+ * than building the message.
+ */
+const BATCH_FRAME = 4096;
+/** Size of a batch slab; a new one is taken when a frame does not fit in what is left. */
+const BATCH_SLAB = 64 * 1024;
+
+/** What waits on the write of one batch: the callbacks of its whole chunks, the transactions to arm. */
+class BatchWaiters {
+  readonly written: Array<(error?: Error | null) => void> = [];
+  readonly started: string[] = [];
+  readonly #transactions: TransactionTable;
+
+  constructor(transactions: TransactionTable) {
+    this.#transactions = transactions;
+  }
+
+  /** The write callback of the batch. */
+  readonly done = (error?: Error | null): void => {
+    // RFC 4975 §7.1.1: a transaction's timer starts once its last octet went to the socket
+    if (!error) for (const transactionId of this.started) this.#transactions.start(transactionId);
+    for (const written of this.written) written(error);
+  };
+}
+
 const DASHES = '-------';
 const CRLF_DASHES = `\r\n${DASHES}`;
 const DASHES_BUFFER = Buffer.from(DASHES, 'latin1');
@@ -166,6 +194,11 @@ export class ChunkWriter {
   /** called when the whole-chunk queue fell below maxQueuedBytes after being congested */
   onUncongested: () => void = () => {};
   #wasCongested = false;
+  /** the slab small frames are gathered in: [#batchFrom, #batchAt) not yet handed to the socket */
+  #slab: Buffer = EMPTY;
+  #batchFrom = 0;
+  #batchAt = 0;
+  #waiters: BatchWaiters | null = null;
 
   constructor(stream: ByteStream, transactions: TransactionTable, options: WriterOptions = {}) {
     this.#stream = stream;
@@ -266,7 +299,7 @@ export class ChunkWriter {
 
   #canWrite(): boolean {
     if (this.#closed !== null || this.#waitingDrain) return false;
-    if (this.#stream.writableLength >= this.#highWater) {
+    if (this.#stream.writableLength + this.#batchAt - this.#batchFrom >= this.#highWater) {
       this.#waitingDrain = true;
       return false;
     }
@@ -292,6 +325,7 @@ export class ChunkWriter {
       }
     } finally {
       this.#pumping = false;
+      this.#flush();
       this.#stream.uncork();
     }
     if (this.#wasCongested && !this.congested) {
@@ -309,8 +343,14 @@ export class ChunkWriter {
     }
     this.#queuedBytes -= item.bytes;
     const last = item.parts.length - 1;
-    for (let i = 0; i < last; i++) this.#stream.write(item.parts[i]);
-    this.#stream.write(item.parts[last], item.written);
+    if (item.bytes <= BATCH_FRAME) {
+      const slab = this.#room(item.bytes);
+      for (const part of item.parts) this.#batchAt += part.copy(slab, this.#batchAt);
+      this.#waiting().written.push(item.written);
+    } else {
+      for (let i = 0; i < last; i++) this.#write(item.parts[i]);
+      this.#write(item.parts[last], item.written);
+    }
     if (this.#traffic !== null && item.chunk !== null) {
       const body = item.chunk.body;
       this.#log(headText(item.chunk), body === undefined ? -1 : body.length, body === undefined ? [] : [body],
@@ -391,7 +431,7 @@ export class ChunkWriter {
       const at = endLineIn(open, rest);
       const part = at < 0 ? rest : rest.subarray(0, at);
       if (part.length > 0) {
-        this.#stream.write(part);
+        this.#write(part);
         open.bytes += part.length;
         message.position += part.length;
         message.bytes += part.length;
@@ -424,7 +464,7 @@ export class ChunkWriter {
     let transactionId = this.#newTransactionId();
     while (first !== undefined && first.includes(`${DASHES}${transactionId}`, 0, 'latin1')) transactionId = this.#newTransactionId();
     const head = `MSRP ${transactionId} SEND\r\n${message.template[0]}Byte-Range: ${formatByteRange(range)}\r\n${message.template[1]}\r\n`;
-    this.#stream.write(Buffer.from(head, 'utf8'));
+    this.#write(Buffer.from(head, 'utf8'));
     const sent: SentChunk = { transactionId, byteRange: range, continuationFlag: '+' };
     const open: OpenChunk = {
       message, transactionId, start, end, bytes: 0, head,
@@ -445,7 +485,7 @@ export class ChunkWriter {
 
   /**
    * A message whose rest fits one uninterruptible chunk (at most 2048 octets
-   * of a Buffer, RFC 4975 §7.1.1) goes out as one write of one buffer: head,
+   * of a Buffer, RFC 4975 §7.1.1) goes out as one frame in the batch: head,
    * body and end-line. The body is known before the transaction id is drawn,
    * so one check keeps the end-line out of it (RFC 4975 §7.1).
    */
@@ -460,23 +500,57 @@ export class ChunkWriter {
     const head = `MSRP ${transactionId} SEND\r\n${message.template[0]}Byte-Range: ${formatByteRange(range)}\r\n${message.template[1]}\r\n`;
     const flag = message.lastFlag;
     const endLine = `${CRLF_DASHES}${transactionId}${flag}\r\n`;
-    const headLength = Buffer.byteLength(head);
-    const frame = Buffer.allocUnsafe(headLength + body.length + endLine.length);
-    frame.write(head, 0, 'utf8');
-    body.copy(frame, headLength);
-    frame.write(endLine, headLength + body.length, 'latin1');
+    // room for the head at three UTF-8 octets per UTF-16 unit, so it is written without measuring it first
+    const slab = this.#room(head.length * 3 + body.length + endLine.length);
+    let at = this.#batchAt;
+    at += slab.write(head, at, 'utf8');
+    at += body.copy(slab, at);
+    at += slab.write(endLine, at, 'latin1');
+    this.#batchAt = at;
     const sent: SentChunk = { transactionId, byteRange: range, continuationFlag: flag };
     message.outstanding++;
     message.chunks++;
     message.position += body.length;
     message.bytes += body.length;
     this.#transactions.add(transactionId, message.failureReport, new ChunkTransaction(message, sent, this.#stopFailed));
-    this.#stream.write(frame, (error) => {
-      if (!error) this.#transactions.start(transactionId);
-    });
+    this.#waiting().started.push(transactionId);
     message.emit('chunk', sent);
     if (this.#traffic !== null) this.#log(head.slice(0, -4), body.length, [body], endLine.slice(2, -2));
     message.finish();
+  }
+
+  /** Writes `data` after whatever the batch holds. */
+  #write(data: Buffer, written?: (error?: Error | null) => void): void {
+    this.#flush();
+    this.#stream.write(data, written);
+  }
+
+  /** The slab with at least `size` octets free at #batchAt (a fresh one when the rest is too small). */
+  #room(size: number): Buffer {
+    if (this.#batchAt + size <= this.#slab.length) return this.#slab;
+    this.#flush();
+    // the old slab stays with the socket's queue until written; the next frames go to a new one
+    this.#slab = Buffer.allocUnsafe(Math.max(BATCH_SLAB, size));
+    this.#batchFrom = 0;
+    this.#batchAt = 0;
+    return this.#slab;
+  }
+
+  /** What waits on the batch being gathered. */
+  #waiting(): BatchWaiters {
+    return this.#waiters ??= new BatchWaiters(this.#transactions);
+  }
+
+  /** Hands the batch gathered so far to the socket, in one write. */
+  #flush(): void {
+    if (this.#batchAt === this.#batchFrom) return;
+    const batch = this.#slab.subarray(this.#batchFrom, this.#batchAt);
+    this.#batchFrom = this.#batchAt;
+    const waiters = this.#waiters;
+    this.#waiters = null;
+    // closed during the pump that gathered it: the batch fails as queued chunks do
+    if (this.#closed !== null) waiters?.done(this.#closed);
+    else this.#stream.write(batch, waiters === null ? undefined : waiters.done);
   }
 
   #newTransactionId(): string {
@@ -496,7 +570,7 @@ export class ChunkWriter {
     sent.continuationFlag = flag;
     const transactionId = open.transactionId;
     message.chunks++;
-    this.#stream.write(Buffer.from(endLine, 'latin1'), (error) => {
+    this.#write(Buffer.from(endLine, 'latin1'), (error) => {
       if (error) return; // the connection's close fails the transaction
       this.#transactions.start(transactionId);
     });

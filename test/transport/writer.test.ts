@@ -127,6 +127,32 @@ chunking('a Readable of unknown size: `*` total, each chunk continues at the nex
   }
 });
 
+chunking('small chunks and responses queued in one tick reach the socket in one write, in order', async () => {
+  const p = await rawPeer();
+  try {
+    const stream = p.connection.stream as unknown as { write: (...args: unknown[]) => boolean };
+    const write = stream.write;
+    let writes = 0;
+    stream.write = function (this: unknown, ...args: unknown[]) {
+      writes++;
+      return write.apply(this, args);
+    };
+    const asked = [p.request({ headers: sendHeaders() }), p.request({ headers: sendHeaders() })];
+    await p.next((c) => c.isResponse && c.transactionId === asked[1], 5000);
+    writes = 0;
+    const messages = Array.from({ length: 100 }, (_, i) => p.transport.sendMessage({ body: `message ${i}`, failureReport: 'no' }));
+    const outcomes = await Promise.all(messages.map((m) => m.outcome));
+    assert.ok(outcomes.every((o) => o.code === 0 && o.chunks === 1));
+    assert.is(writes, 1);
+    const last = messages.at(-1)!.messageId;
+    await p.next((c) => c.messageId === last, 5000);
+    const bodies = p.received.filter(isSend).map((c) => c.body!.toString());
+    assert.equal(bodies, messages.map((_, i) => `message ${i}`));
+  } finally {
+    p.close();
+  }
+});
+
 const interruption = suite('writer: interruption and fairness');
 
 interruption('a response and a chat message overtake a 50 MB message, which resumes at the next octet', async () => {
