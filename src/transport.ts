@@ -40,6 +40,9 @@ export type { ByteStream } from './transport/byte-stream.ts';
 /** Characters Chunk.frame refuses in a header value (RFC 4975 §9 `hval = utf8text`). */
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
+/** The headers of a message sent with a template: never read (OutgoingMessageInit.template), so never made. */
+const NO_HEADERS: Array<[string, string]> = [];
+
 /** What `makeChunk` builds a request from (msrplib's make_chunk / make_request). */
 export interface MakeChunkOptions {
   /** request method (default SEND) */
@@ -290,11 +293,11 @@ export class MsrpTransport extends EventEmitter<TransportEvents> {
     const failureReport = options.failureReport ?? 'yes';
     const contentType = options.contentType ?? 'text/plain';
     let template: [string, string] | undefined;
-    const headers: Array<[string, string]> = [];
+    let headers: Array<[string, string]> = NO_HEADERS;
     if (options.headers === undefined || options.headers.length === 0) {
       template = this.#template(messageId, options.successReport, options.failureReport, contentType);
     } else {
-      headers.push(['To-Path', this.#toPath], ['From-Path', this.#fromPath], ['Message-ID', messageId]);
+      headers = [['To-Path', this.#toPath], ['From-Path', this.#fromPath], ['Message-ID', messageId]];
       if (options.successReport !== undefined) headers.push(['Success-Report', options.successReport]);
       if (options.failureReport !== undefined) headers.push(['Failure-Report', options.failureReport]);
       for (const h of options.headers) headers.push(h);

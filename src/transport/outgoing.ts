@@ -93,8 +93,6 @@ export class OutgoingMessage extends EventEmitter<OutgoingMessageEvents> {
   readonly failureReport: ReportValue;
   readonly group: object;
   readonly source: BodySource;
-  /** resolves as the module comment says */
-  readonly outcome: Promise<MessageOutcome>;
   /** 0-based offset of the next octet to write */
   position: number;
   /** chunks whose end-line was written */
@@ -117,8 +115,11 @@ export class OutgoingMessage extends EventEmitter<OutgoingMessageEvents> {
   settled = false;
   /** abort() was called */
   abortRequested = false;
-  #resolve!: (o: MessageOutcome) => void;
-  #reject!: (e: Error) => void;
+  #outcomePromise: Promise<MessageOutcome> | null = null;
+  #resolve: ((o: MessageOutcome) => void) | null = null;
+  #reject: ((e: Error) => void) | null = null;
+  #outcome: MessageOutcome | null = null;
+  #error: Error | null = null;
   #failure: TransactionResult | null = null;
   [kWriterAbort]: (message: OutgoingMessage) => void = noop;
 
@@ -131,12 +132,25 @@ export class OutgoingMessage extends EventEmitter<OutgoingMessageEvents> {
     this.source = init.source;
     this.position = init.offset;
     this.template = init.template ?? headerTemplate(init.headers);
-    this.outcome = new Promise<MessageOutcome>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
+  }
+
+  /**
+   * Resolves as the module comment says. Made on first use: a session
+   * tracking its messages through `onSettled` costs no promise per message.
+   */
+  get outcome(): Promise<MessageOutcome> {
+    if (this.#outcomePromise !== null) return this.#outcomePromise;
+    if (this.#outcome !== null) this.#outcomePromise = Promise.resolve(this.#outcome);
+    else if (this.#error !== null) this.#outcomePromise = Promise.reject(this.#error);
+    else {
+      this.#outcomePromise = new Promise<MessageOutcome>((resolve, reject) => {
+        this.#resolve = resolve;
+        this.#reject = reject;
+      });
+    }
     // a caller that only listens to events must not see an unhandled rejection
-    this.outcome.catch(noop);
+    this.#outcomePromise.catch(noop);
+    return this.#outcomePromise;
   }
 
   /**
@@ -203,8 +217,9 @@ export class OutgoingMessage extends EventEmitter<OutgoingMessageEvents> {
       messageId: this.messageId, code, comment: failure?.comment ?? null, response: failure?.response ?? null,
       bytes: this.bytes, chunks: this.chunks, aborted: this.abortRequested && failure === null,
     };
+    this.#outcome = outcome;
     this.onSettled?.(outcome, null);
-    this.#resolve(outcome);
+    this.#resolve?.(outcome);
   }
 
   /** Fails the message (connection lost, source error). */
@@ -212,8 +227,9 @@ export class OutgoingMessage extends EventEmitter<OutgoingMessageEvents> {
     if (this.settled) return;
     this.settled = true;
     this.source.close();
+    this.#error = error;
     this.onSettled?.(null, error);
-    this.#reject(error);
+    this.#reject?.(error);
   }
 }
 

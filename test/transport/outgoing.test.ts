@@ -1,0 +1,59 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { OutgoingMessage, type MessageOutcome } from '../../src/transport/outgoing.ts';
+import { BufferSource } from '../../src/transport/sources.ts';
+
+/** A message with nothing in flight: finish() settles it. */
+function message(): OutgoingMessage {
+  return new OutgoingMessage({
+    headers: [['To-Path', 'msrp://b.example.com:2/t;tcp'], ['From-Path', 'msrp://a.example.com:1/s;tcp'],
+      ['Message-ID', 'm123'], ['Content-Type', 'text/plain']],
+    messageId: 'm123', source: new BufferSource(Buffer.from('hi')), offset: 0, total: 2, failureReport: 'yes', group: {},
+  });
+}
+
+const outcome = suite('OutgoingMessage: outcome, made on first use');
+
+outcome('taken before it settles, it resolves as it settles, the same promise each time', async () => {
+  const m = message();
+  const promise = m.outcome;
+  assert.is(m.outcome, promise);
+  let seen: MessageOutcome | null = null;
+  m.onSettled = (o) => { seen = o; };
+  m.finish();
+  const o = await promise;
+  assert.is(o, seen);
+  assert.is(o.code, 200);
+  assert.is(o.messageId, 'm123');
+});
+
+outcome('taken after it settled, it resolves with the outcome onSettled was given', async () => {
+  const m = message();
+  let seen: MessageOutcome | null = null;
+  m.onSettled = (o) => { seen = o; };
+  m.finish();
+  assert.ok(seen !== null);
+  assert.is(await m.outcome, seen);
+});
+
+outcome('a failed message rejects whenever outcome is taken, and unheard it is no unhandled rejection', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => { unhandled.push(reason); };
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const early = message();
+    const promise = early.outcome;
+    early.fail(new Error('gone early'));
+    await promise.then(() => assert.unreachable(), (e: Error) => assert.is(e.message, 'gone early'));
+    const late = message();
+    late.fail(new Error('gone late'));
+    await late.outcome.then(() => assert.unreachable(), (e: Error) => assert.is(e.message, 'gone late'));
+    message().fail(new Error('nobody asks'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});
+
+outcome.run();
