@@ -151,12 +151,17 @@ export class SentMessage {
       this.#done = Promise.resolve(this.#outcome);
       return this.#done;
     }
-    this.#done = this.#error !== null ? Promise.reject(this.#error) : new Promise<DeliveryOutcome>((resolve, reject) => {
+    if (this.#error !== null) {
+      this.#done = Promise.reject(this.#error);
+      // a caller that only listens to events must not see an unhandled rejection
+      this.#done.catch(noop);
+      return this.#done;
+    }
+    // the catch that keeps a rejection from being unhandled is added as it rejects (#fail): none per message delivered
+    this.#done = new Promise<DeliveryOutcome>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    // a caller that only listens to events must not see an unhandled rejection
-    this.#done.catch(noop);
     return this.#done;
   }
 
@@ -327,7 +332,10 @@ export class SentMessage {
     if (this.#settled) return;
     this.#release();
     this.#error = error instanceof Error ? error : new MsrpSessionError('MSRP_ERR_SESSION_CLOSED', String(error));
-    this.#reject?.(this.#error);
+    if (this.#reject !== null) {
+      (this.#done as Promise<DeliveryOutcome>).catch(noop);
+      this.#reject(this.#error);
+    }
   }
 
   #release(): void {

@@ -141,15 +141,17 @@ export class OutgoingMessage extends EventEmitter<OutgoingMessageEvents> {
   get outcome(): Promise<MessageOutcome> {
     if (this.#outcomePromise !== null) return this.#outcomePromise;
     if (this.#outcome !== null) this.#outcomePromise = Promise.resolve(this.#outcome);
-    else if (this.#error !== null) this.#outcomePromise = Promise.reject(this.#error);
-    else {
+    else if (this.#error !== null) {
+      this.#outcomePromise = Promise.reject(this.#error);
+      // a caller that only listens to events must not see an unhandled rejection
+      this.#outcomePromise.catch(noop);
+    } else {
+      // the catch against an unhandled rejection is added as it rejects (fail)
       this.#outcomePromise = new Promise<MessageOutcome>((resolve, reject) => {
         this.#resolve = resolve;
         this.#reject = reject;
       });
     }
-    // a caller that only listens to events must not see an unhandled rejection
-    this.#outcomePromise.catch(noop);
     return this.#outcomePromise;
   }
 
@@ -229,7 +231,10 @@ export class OutgoingMessage extends EventEmitter<OutgoingMessageEvents> {
     this.source.close();
     this.#error = error;
     this.onSettled?.(null, error);
-    this.#reject?.(error);
+    if (this.#reject !== null) {
+      (this.#outcomePromise as Promise<MessageOutcome>).catch(noop);
+      this.#reject(error);
+    }
   }
 }
 

@@ -92,7 +92,7 @@ export class TransactionTable {
 
   /** True when `transactionId` is in use (waiting, armed, or open to a late response). */
   has(transactionId: string): boolean {
-    return this.#entries.has(transactionId) || this.#late.has(transactionId);
+    return this.#entries.has(transactionId) || (this.#late.size > 0 && this.#late.has(transactionId));
   }
 
   /**
@@ -101,8 +101,14 @@ export class TransactionTable {
    * must not collide with other transactions that exist at the same time (§7.1).
    */
   add(transactionId: string, mode: ReportValue, handlers: TransactionHandlers): void {
-    if (this.has(transactionId)) throw new RangeError(`transaction id ${transactionId} is already in use`);
+    if (!this.tryAdd(transactionId, mode, handlers)) throw new RangeError(`transaction id ${transactionId} is already in use`);
+  }
+
+  /** add() for a freshly drawn id: false, and nothing added, when the id is in use (draw another). */
+  tryAdd(transactionId: string, mode: ReportValue, handlers: TransactionHandlers): boolean {
+    if (this.has(transactionId)) return false;
     this.#entries.set(transactionId, { transactionId, mode, handlers, deadline: 0, state: WAITING });
+    return true;
   }
 
   /** The request's last byte went to the socket: arm its timer, or settle it when no response is expected. */

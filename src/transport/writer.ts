@@ -461,23 +461,39 @@ export class ChunkWriter {
   #openChunk(message: OutgoingMessage, end: number | '*', first?: Buffer): OpenChunk {
     const start = message.position;
     const range: ByteRange = { start: start + 1, end, total: message.total };
-    let transactionId = this.#newTransactionId();
-    while (first !== undefined && first.includes(`${DASHES}${transactionId}`, 0, 'latin1')) transactionId = this.#newTransactionId();
+    // In the table from its head on: an error response to a chunk still being
+    // written (a 413 sent as soon as the receiver knows) stops it at once with `#`
+    // (RFC 4975 §7.3.2); its timer still starts only at the end-line.
+    message.outstanding++;
+    const sent = this.#addTransaction(message, first, range, '+');
+    const transactionId = sent.transactionId;
     const head = `MSRP ${transactionId} SEND\r\n${message.template[0]}Byte-Range: ${formatByteRange(range)}\r\n${message.template[1]}\r\n`;
     this.#write(Buffer.from(head, 'utf8'));
-    const sent: SentChunk = { transactionId, byteRange: range, continuationFlag: '+' };
     const open: OpenChunk = {
       message, transactionId, start, end, bytes: 0, head,
       sample: this.#traffic !== null ? [] : null, sampled: 0, sent,
       needle: Buffer.from(`${DASHES}${transactionId}`, 'latin1'), tail: EMPTY, tailFrom: 0,
     };
     this.#open = open;
-    // In the table from its head on: an error response to a chunk still being
-    // written (a 413 sent as soon as the receiver knows) stops it at once with `#`
-    // (RFC 4975 §7.3.2); its timer still starts only at the end-line.
-    message.outstanding++;
-    this.#transactions.add(transactionId, message.failureReport, new ChunkTransaction(message, sent, this.#stopFailed));
     return open;
+  }
+
+  /**
+   * A fresh transaction id in the table for a chunk of `message` whose body
+   * starts with `body`, not found in it (RFC 4975 §7.1: the end-line must not
+   * occur in the body), and the chunk's SentChunk.
+   */
+  #addTransaction(message: OutgoingMessage, body: Buffer | undefined, range: ByteRange, flag: '$' | '+' | '#'): SentChunk {
+    for (;;) {
+      let transactionId = randomIdent();
+      // most bodies hold no seven dashes at all, which settles it without a search per id
+      if (body !== undefined && body.includes(DASHES_BUFFER)) {
+        while (body.includes(`${DASHES}${transactionId}`, 0, 'latin1')) transactionId = randomIdent();
+      }
+      const sent: SentChunk = { transactionId, byteRange: range, continuationFlag: flag };
+      // RFC 4975 §7.1: not the id of another transaction that exists now (80 random bits make that rare)
+      if (this.#transactions.tryAdd(transactionId, message.failureReport, new ChunkTransaction(message, sent, this.#stopFailed))) return sent;
+    }
   }
 
   /** A failed chunk stops its message: the chunk in flight ends with `#` (RFC 4975 §7.3.2, §10.5). */
@@ -492,13 +508,11 @@ export class ChunkWriter {
   #writeWhole(message: OutgoingMessage, body: Buffer): void {
     const start = message.position;
     const range: ByteRange = { start: start + 1, end: start + body.length, total: message.total };
-    let transactionId = this.#newTransactionId();
-    // most bodies hold no seven dashes at all, which settles it without a search per id
-    if (body.includes(DASHES_BUFFER)) {
-      while (body.includes(`${DASHES}${transactionId}`, 0, 'latin1')) transactionId = this.#newTransactionId();
-    }
-    const head = `MSRP ${transactionId} SEND\r\n${message.template[0]}Byte-Range: ${formatByteRange(range)}\r\n${message.template[1]}\r\n`;
     const flag = message.lastFlag;
+    message.outstanding++;
+    const sent = this.#addTransaction(message, body, range, flag);
+    const transactionId = sent.transactionId;
+    const head = `MSRP ${transactionId} SEND\r\n${message.template[0]}Byte-Range: ${formatByteRange(range)}\r\n${message.template[1]}\r\n`;
     const endLine = `${CRLF_DASHES}${transactionId}${flag}\r\n`;
     // room for the head at three UTF-8 octets per UTF-16 unit, so it is written without measuring it first
     const slab = this.#room(head.length * 3 + body.length + endLine.length);
@@ -507,12 +521,9 @@ export class ChunkWriter {
     at += body.copy(slab, at);
     at += slab.write(endLine, at, 'latin1');
     this.#batchAt = at;
-    const sent: SentChunk = { transactionId, byteRange: range, continuationFlag: flag };
-    message.outstanding++;
     message.chunks++;
     message.position += body.length;
     message.bytes += body.length;
-    this.#transactions.add(transactionId, message.failureReport, new ChunkTransaction(message, sent, this.#stopFailed));
     this.#waiting().started.push(transactionId);
     message.emit('chunk', sent);
     if (this.#traffic !== null) this.#log(head.slice(0, -4), body.length, [body], endLine.slice(2, -2));
@@ -551,12 +562,6 @@ export class ChunkWriter {
     // closed during the pump that gathered it: the batch fails as queued chunks do
     if (this.#closed !== null) waiters?.done(this.#closed);
     else this.#stream.write(batch, waiters === null ? undefined : waiters.done);
-  }
-
-  #newTransactionId(): string {
-    let id = randomIdent();
-    while (this.#transactions.has(id)) id = randomIdent();
-    return id;
   }
 
   /** Ends the open chunk with `flag` and starts its transaction's timer once the end-line is written. */
