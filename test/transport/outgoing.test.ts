@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { EventEmitter } from 'node:events';
 import { OutgoingMessage, type MessageOutcome } from '../../src/transport/outgoing.ts';
 import { BufferSource } from '../../src/transport/sources.ts';
 
@@ -56,4 +57,31 @@ outcome('a failed message rejects whenever outcome is taken, and unheard it is n
   }
 });
 
+const events = suite('OutgoingMessage: an EventEmitter whose listener table comes with its first listener');
+
+events('on, once, off, emit, listenerCount and eventNames behave as on any EventEmitter', () => {
+  const m = message();
+  assert.instance(m, EventEmitter);
+  assert.is(m.listenerCount('chunk'), 0);
+  assert.is(m.emit('written'), false);
+  const seen: string[] = [];
+  const onChunk = (c: { transactionId: string }): void => { seen.push(c.transactionId); };
+  m.on('chunk', onChunk);
+  m.once('written', () => seen.push('written'));
+  assert.equal(m.eventNames(), ['chunk', 'written']);
+  assert.is(m.emit('chunk', { transactionId: 'abcd', byteRange: { start: 1, end: 2, total: 2 }, continuationFlag: '$' }), true);
+  m.emit('written');
+  m.emit('written');
+  assert.equal(seen, ['abcd', 'written']);
+  m.off('chunk', onChunk);
+  assert.is(m.listenerCount('chunk'), 0);
+  assert.equal(m.eventNames(), []);
+  assert.is(m.getMaxListeners(), EventEmitter.defaultMaxListeners);
+});
+
+events('an error event with no listener throws, as EventEmitter does', () => {
+  assert.throws(() => message().emit('error' as 'written'), /Unhandled error/);
+});
+
 outcome.run();
+events.run();
