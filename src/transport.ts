@@ -140,6 +140,9 @@ export class MsrpTransport extends EventEmitter<TransportEvents> {
   readonly #toPath: string;
   /** the To-Path and From-Path header lines of every request */
   readonly #pathBlock: string;
+  /** the Content-Type header line of the last templated message, and its value */
+  #contentTypeLine = '';
+  #contentType: string | null = null;
   #closed = false;
   #error: Error | null = null;
   #queueFull = false;
@@ -323,7 +326,12 @@ export class MsrpTransport extends EventEmitter<TransportEvents> {
     let block = `${this.#pathBlock}Message-ID: ${messageId}\r\n`;
     if (success !== undefined) block += `Success-Report: ${success}\r\n`;
     if (failure !== undefined) block += `Failure-Report: ${failure}\r\n`;
-    return [block, `Content-Type: ${contentType}\r\n`];
+    // a session's messages mostly share one media type: its header line is made once
+    if (contentType !== this.#contentType) {
+      this.#contentTypeLine = `Content-Type: ${contentType}\r\n`;
+      this.#contentType = contentType;
+    }
+    return [block, this.#contentTypeLine];
   }
 
   /**

@@ -144,6 +144,21 @@ io('async iteration yields requests in order and ends quietly when the transport
   }
 });
 
+io('messages of one transport with changing media types each carry their own Content-Type, last', async () => {
+  const p = await rawPeer();
+  try {
+    const types = ['text/plain', 'text/html', 'text/html', 'message/cpim', 'text/plain'];
+    const ids = types.map((contentType, i) => p.transport.sendMessage({ body: `m${i}`, contentType, failureReport: 'no' }).messageId);
+    for (let i = 0; i < types.length; i++) {
+      const c = await p.next((x) => x.messageId === ids[i]);
+      assert.is(c.getHeader('Content-Type'), types[i]);
+      assert.is(c.headers.at(-1)![0], 'Content-Type');
+    }
+  } finally {
+    p.close();
+  }
+});
+
 io('sendMessage resumes at an offset with the right Byte-Range (RFC 4975 §5.4)', async () => {
   const p = await rawPeer();
   try {

@@ -138,10 +138,15 @@ export class SentMessage {
       outgoing.on('response', (sent, result) => this.#onResponse(sent, result));
     }
     if (outgoing.failureReport === 'partial') outgoing.on('late-response', (_sent, response) => this.#emit('late-response', response));
-    outgoing.onSettled = (o, e) => {
-      if (o !== null) this.#onWritten(o);
-      else this.#fail(e as Error);
-    };
+    outgoing.owner = this;
+    outgoing.onSettled = SentMessage.#outgoingSettled;
+  }
+
+  /** The writer's side settled: one function for every message, which finds its SentMessage as the owner. */
+  static #outgoingSettled(this: OutgoingMessage, o: MessageOutcome | null, e: Error | null): void {
+    const sent = this.owner as SentMessage;
+    if (o !== null) sent.#onWritten(o);
+    else sent.#fail(e as Error);
   }
 
   /** Settles as the module comment says (made on first access). */

@@ -214,7 +214,13 @@ export class OutgoingMessage {
    * does): with the outcome, or with the error it fails with. A session
    * tracking many messages a second uses it instead of a promise reaction each.
    */
-  onSettled: ((outcome: MessageOutcome | null, error: Error | null) => void) | null = null;
+  onSettled: ((this: OutgoingMessage, outcome: MessageOutcome | null, error: Error | null) => void) | null = null;
+  /**
+   * What the layer above keeps for this message (a session's SentMessage), so
+   * one shared `onSettled` function can find it through `this` instead of a
+   * closure per message.
+   */
+  owner: unknown = null;
 
   /** Settles now with what is known. */
   settle(): void {
