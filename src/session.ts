@@ -58,6 +58,8 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
   readonly #reportTimeout: number;
   readonly #maxPending: number;
   readonly #sent = new Map<string, SentMessage>();
+  /** messages whose #sent entry a later message with the same Message-ID took over (a caller's own ids only) */
+  readonly #displaced = new Set<SentMessage>();
   readonly #chunks = new Set<Promise<unknown>>();
   readonly #partial = new Set<string>();
   #tracker: JsRangeTracker | null = null;
@@ -187,6 +189,11 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
     if (successReport === 'yes') this.#tracker ??= new JsRangeTracker({ maxMessages: REPORT_TRACKER_MESSAGES });
     const message = new SentMessage(outgoing, successReport, this.#tracker, options.reportTimeout ?? this.#reportTimeout,
       this.#onSettled);
+    if (options.messageId !== undefined) {
+      // a fresh random Message-ID cannot be pending already; a caller's own one (a resumed message) may be
+      const earlier = this.#sent.get(message.messageId);
+      if (earlier !== undefined) this.#displaced.add(earlier);
+    }
     this.#sent.set(message.messageId, message);
     // full now: 'drain' follows once one settles, whether or not a sendMessage was refused
     if (this.#sent.size >= this.#maxPending) this.#needDrain = true;
@@ -245,6 +252,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
     this.#stopKeepalive();
     for (const message of [...this.#sent.values()]) message.end(failure);
     this.#sent.clear();
+    this.#displaced.clear();
     this.#receiver.close();
     this.transport.off('close', this.#onTransportClose);
     this.transport.connection.off('unknown-response', this.#onUnknownResponse);
@@ -267,7 +275,8 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
   }
 
   readonly #onSettled = (message: SentMessage): void => {
-    if (this.#sent.get(message.messageId) === message) this.#sent.delete(message.messageId);
+    // one lookup: the entry is this message's unless a later one with its Message-ID took it
+    if (this.#displaced.size === 0 || !this.#displaced.delete(message)) this.#sent.delete(message.messageId);
     if (this.#needDrain && this.#sent.size < this.#maxPending && !this.#closed) {
       this.#needDrain = false;
       queueMicrotask(() => this.emit('drain'));

@@ -164,6 +164,28 @@ failures('a failure REPORT without Byte-Range fails the message; with one it fai
   }
 });
 
+failures('a message sent again under a pending Message-ID takes its place; the first settling leaves it pending', async () => {
+  const peer = await rawPeer({ connecting: true });
+  try {
+    const first = peer.session.sendMessage('one', 'text/plain', { messageId: 'again123' });
+    const send1 = await peer.next((c) => c.method === 'SEND' && c.body?.toString() === 'one');
+    const second = peer.session.sendMessage('two', 'text/plain', { messageId: 'again123' });
+    const send2 = await peer.next((c) => c.method === 'SEND' && c.body?.toString() === 'two');
+    peer.respond(send1, 200);
+    assert.is((await first.done).status, 'delivered');
+    assert.is(peer.session.pendingMessages, 1);
+    // a REPORT for the Message-ID now belongs to the second message
+    peer.request({ method: 'REPORT', headers: [['Message-ID', 'again123'], ['Status', '000 415 Nope']] });
+    const o2 = await second.done;
+    assert.is(o2.status, 'failed');
+    assert.is(o2.code, 415);
+    assert.is(peer.session.pendingMessages, 0);
+    peer.respond(send2, 200);
+  } finally {
+    await peer.close();
+  }
+});
+
 failures('a success REPORT for an unknown Message-ID is ignored but emitted', async () => {
   const peer = await rawPeer({ connecting: true });
   try {

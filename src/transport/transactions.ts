@@ -58,7 +58,12 @@ const WAITING = 0;
 const ARMED = 1;
 const DONE = 2;
 
-interface Entry {
+/** A transaction added by tryAdd, to start it without looking its id up again. */
+export interface TransactionHandle {
+  readonly transactionId: string;
+}
+
+interface Entry extends TransactionHandle {
   transactionId: string;
   mode: ReportValue;
   handlers: TransactionHandlers;
@@ -101,20 +106,25 @@ export class TransactionTable {
    * must not collide with other transactions that exist at the same time (§7.1).
    */
   add(transactionId: string, mode: ReportValue, handlers: TransactionHandlers): void {
-    if (!this.tryAdd(transactionId, mode, handlers)) throw new RangeError(`transaction id ${transactionId} is already in use`);
+    if (this.tryAdd(transactionId, mode, handlers) === null) throw new RangeError(`transaction id ${transactionId} is already in use`);
   }
 
-  /** add() for a freshly drawn id: false, and nothing added, when the id is in use (draw another). */
-  tryAdd(transactionId: string, mode: ReportValue, handlers: TransactionHandlers): boolean {
-    if (this.has(transactionId)) return false;
-    this.#entries.set(transactionId, { transactionId, mode, handlers, deadline: 0, state: WAITING });
-    return true;
+  /** add() for a freshly drawn id: null, and nothing added, when the id is in use (draw another). */
+  tryAdd(transactionId: string, mode: ReportValue, handlers: TransactionHandlers): TransactionHandle | null {
+    if (this.has(transactionId)) return null;
+    const entry: Entry = { transactionId, mode, handlers, deadline: 0, state: WAITING };
+    this.#entries.set(transactionId, entry);
+    return entry;
   }
 
-  /** The request's last byte went to the socket: arm its timer, or settle it when no response is expected. */
-  start(transactionId: string): void {
-    const entry = this.#entries.get(transactionId);
+  /**
+   * The request's last byte went to the socket: arm its timer, or settle it
+   * when no response is expected. Takes the id, or tryAdd's handle.
+   */
+  start(transaction: string | TransactionHandle): void {
+    const entry = typeof transaction === 'string' ? this.#entries.get(transaction) : transaction as Entry;
     if (entry === undefined || entry.state !== WAITING) return;
+    const transactionId = entry.transactionId;
     if (entry.mode !== 'yes') {
       this.#entries.delete(transactionId);
       entry.state = DONE;

@@ -28,7 +28,7 @@ import type { ByteRange } from '../protocol/headers.ts';
 import { headText, summarizeBody, type TrafficLog, TRAFFIC_TEXT_LIMIT } from '../log.ts';
 import type { ByteStream } from './byte-stream.ts';
 import { kWriterAbort, type OutgoingMessage, type SentChunk } from './outgoing.ts';
-import type { TransactionHandlers, TransactionResult, TransactionTable } from './transactions.ts';
+import type { TransactionHandle, TransactionHandlers, TransactionResult, TransactionTable } from './transactions.ts';
 import { BufferSource } from './sources.ts';
 import { Rotation } from './rotation.ts';
 
@@ -74,6 +74,8 @@ class ChunkTransaction implements TransactionHandlers {
   readonly message: OutgoingMessage;
   readonly sent: SentChunk;
   readonly #stop: (message: OutgoingMessage) => void;
+  /** its entry in the table, to start its timer without a lookup */
+  handle: TransactionHandle | null = null;
 
   constructor(message: OutgoingMessage, sent: SentChunk, stop: (message: OutgoingMessage) => void) {
     this.message = message;
@@ -126,7 +128,7 @@ const BATCH_SLAB = 64 * 1024;
 /** What waits on the write of one batch: the callbacks of its whole chunks, the transactions to arm. */
 class BatchWaiters {
   readonly written: Array<(error?: Error | null) => void> = [];
-  readonly started: string[] = [];
+  readonly started: TransactionHandle[] = [];
   readonly #transactions: TransactionTable;
 
   constructor(transactions: TransactionTable) {
@@ -136,7 +138,7 @@ class BatchWaiters {
   /** The write callback of the batch. */
   readonly done = (error?: Error | null): void => {
     // RFC 4975 §7.1.1: a transaction's timer starts once its last octet went to the socket
-    if (!error) for (const transactionId of this.started) this.#transactions.start(transactionId);
+    if (!error) for (const transaction of this.started) this.#transactions.start(transaction);
     for (const written of this.written) written(error);
   };
 }
@@ -465,7 +467,7 @@ export class ChunkWriter {
     // written (a 413 sent as soon as the receiver knows) stops it at once with `#`
     // (RFC 4975 §7.3.2); its timer still starts only at the end-line.
     message.outstanding++;
-    const sent = this.#addTransaction(message, first, range, '+');
+    const sent = this.#addTransaction(message, first, range, '+').sent;
     const transactionId = sent.transactionId;
     const head = `MSRP ${transactionId} SEND\r\n${message.template[0]}Byte-Range: ${formatByteRange(range)}\r\n${message.template[1]}\r\n`;
     this.#write(Buffer.from(head, 'utf8'));
@@ -483,7 +485,7 @@ export class ChunkWriter {
    * starts with `body`, not found in it (RFC 4975 §7.1: the end-line must not
    * occur in the body), and the chunk's SentChunk.
    */
-  #addTransaction(message: OutgoingMessage, body: Buffer | undefined, range: ByteRange, flag: '$' | '+' | '#'): SentChunk {
+  #addTransaction(message: OutgoingMessage, body: Buffer | undefined, range: ByteRange, flag: '$' | '+' | '#'): ChunkTransaction {
     for (;;) {
       let transactionId = randomIdent();
       // most bodies hold no seven dashes at all, which settles it without a search per id
@@ -491,8 +493,10 @@ export class ChunkWriter {
         while (body.includes(`${DASHES}${transactionId}`, 0, 'latin1')) transactionId = randomIdent();
       }
       const sent: SentChunk = { transactionId, byteRange: range, continuationFlag: flag };
+      const transaction = new ChunkTransaction(message, sent, this.#stopFailed);
       // RFC 4975 §7.1: not the id of another transaction that exists now (80 random bits make that rare)
-      if (this.#transactions.tryAdd(transactionId, message.failureReport, new ChunkTransaction(message, sent, this.#stopFailed))) return sent;
+      transaction.handle = this.#transactions.tryAdd(transactionId, message.failureReport, transaction);
+      if (transaction.handle !== null) return transaction;
     }
   }
 
@@ -510,7 +514,8 @@ export class ChunkWriter {
     const range: ByteRange = { start: start + 1, end: start + body.length, total: message.total };
     const flag = message.lastFlag;
     message.outstanding++;
-    const sent = this.#addTransaction(message, body, range, flag);
+    const transaction = this.#addTransaction(message, body, range, flag);
+    const sent = transaction.sent;
     const transactionId = sent.transactionId;
     const head = `MSRP ${transactionId} SEND\r\n${message.template[0]}Byte-Range: ${formatByteRange(range)}\r\n${message.template[1]}\r\n`;
     const endLine = `${CRLF_DASHES}${transactionId}${flag}\r\n`;
@@ -524,7 +529,7 @@ export class ChunkWriter {
     message.chunks++;
     message.position += body.length;
     message.bytes += body.length;
-    this.#waiting().started.push(transactionId);
+    this.#waiting().started.push(transaction.handle as TransactionHandle);
     message.emit('chunk', sent);
     if (this.#traffic !== null) this.#log(head.slice(0, -4), body.length, [body], endLine.slice(2, -2));
     message.finish();

@@ -114,16 +114,19 @@ table('a real timer fires by itself (unref\'d: the connection keeps the process 
 table('tryAdd refuses an id in use, waiting or open to a late response, where add throws', () => {
   const t = new TransactionTable(30_000, () => 0);
   const r = recorder();
-  assert.ok(t.tryAdd('aaaa1', 'yes', r.handlers));
-  assert.not.ok(t.tryAdd('aaaa1', 'yes', r.handlers));
+  const handle = t.tryAdd('aaaa1', 'yes', r.handlers);
+  assert.is(handle?.transactionId, 'aaaa1');
+  assert.is(t.tryAdd('aaaa1', 'yes', r.handlers), null);
   assert.throws(() => t.add('aaaa1', 'no', r.handlers), RangeError);
-  assert.ok(t.tryAdd('bbbb2', 'partial', r.handlers));
-  t.start('bbbb2');
-  assert.is(r.results.length, 1);
-  assert.not.ok(t.tryAdd('bbbb2', 'yes', r.handlers), 'a settled partial transaction still waits for a late response');
+  const partial = t.tryAdd('bbbb2', 'partial', r.handlers);
+  assert.ok(partial !== null);
+  t.start(partial);
+  t.start(partial);
+  assert.is(r.results.length, 1, 'started by its handle, once');
+  assert.is(t.tryAdd('bbbb2', 'yes', r.handlers), null, 'a settled partial transaction still waits for a late response');
   assert.ok(t.settle(response('bbbb2', 413)));
   assert.equal(r.late.map((c) => c.code), [413]);
-  assert.ok(t.tryAdd('bbbb2', 'yes', r.handlers));
+  assert.ok(t.tryAdd('bbbb2', 'yes', r.handlers) !== null);
   assert.is(t.size, 2);
 });
 
