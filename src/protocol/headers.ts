@@ -183,21 +183,34 @@ export function formatPath(uris: readonly MsrpUri[]): string {
 // ---------------------------------------------------------------------------
 // Byte-Range (RFC 4975 §9, meaning in §7.1.1)
 
-/** Reads `1*DIGIT` at `i`: [value, next index], value -1 when no digit, -2 when above 2^53-1. */
-function readNumber(v: string, i: number): [number, number] {
+/** Where the last readNumber or rangeField stopped (no [value, index] pair made per number). */
+let scanned = 0;
+
+/**
+ * Reads `1*DIGIT` at `i` (the index after it goes to `scanned`): its value,
+ * -1 when no digit, -2 when above 2^53-1. Digits are summed in place: the sum
+ * is exact up to 2^53 and stays above 2^53-1 once past it, as Number() of
+ * the digits would.
+ */
+function readNumber(v: string, i: number): number {
   const s = i;
-  while (i < v.length && isDigit(v.charCodeAt(i))) i++;
-  if (i === s) return [-1, i];
-  const n = Number(v.slice(s, i));
-  return [n > MAX_HEADER_INTEGER ? -2 : n, i];
+  let n = 0;
+  for (let c = v.charCodeAt(i); i < v.length && isDigit(c); c = v.charCodeAt(++i)) n = n * 10 + (c - 0x30);
+  scanned = i;
+  if (i === s) return -1;
+  return n > MAX_HEADER_INTEGER ? -2 : n;
 }
 
-function rangeField(v: string, i: number, name: string, star: boolean): [number | '*', number] {
-  if (star && v.charCodeAt(i) === 0x2a) return ['*', i + 1];
-  const [n, next] = readNumber(v, i);
+/** A Byte-Range field at `i` (the index after it goes to `scanned`). */
+function rangeField(v: string, i: number, name: string, star: boolean): number | '*' {
+  if (star && v.charCodeAt(i) === 0x2a) {
+    scanned = i + 1;
+    return '*';
+  }
+  const n = readNumber(v, i);
   if (n === -1) throw headerError(`Byte-Range ${show(v)}: ${name} is not digits${star ? ' or "*"' : ''} at index ${i}`);
   if (n === -2) throw headerError(`Byte-Range ${show(v)}: ${name} is above 2^53-1`);
-  return [n, next];
+  return n;
 }
 
 /**
@@ -207,11 +220,14 @@ function rangeField(v: string, i: number, name: string, star: boolean): [number 
  */
 export function parseByteRange(v: string): ByteRange {
   v = trimWs(v);
-  const [start, a] = rangeField(v, 0, 'range-start', false);
+  const start = rangeField(v, 0, 'range-start', false);
+  const a = scanned;
   if (v.charCodeAt(a) !== 0x2d) throw headerError(`Byte-Range ${show(v)}: expected "-" after range-start at index ${a}`);
-  const [end, b] = rangeField(v, a + 1, 'range-end', true);
+  const end = rangeField(v, a + 1, 'range-end', true);
+  const b = scanned;
   if (v.charCodeAt(b) !== 0x2f) throw headerError(`Byte-Range ${show(v)}: expected "/" after range-end at index ${b}`);
-  const [total, c] = rangeField(v, b + 1, 'total', true);
+  const total = rangeField(v, b + 1, 'total', true);
+  const c = scanned;
   if (c !== v.length) throw headerError(`Byte-Range ${show(v)}: unexpected characters after total at index ${c}`);
   const range: ByteRange = { start: start as number, end, total };
   const problem = byteRangeProblem(range);
@@ -476,8 +492,8 @@ export function parseContentDescription(v: string): string {
 /** `1*DIGIT` seconds; serves Expires, Min-Expires and Max-Expires alike. */
 export function parseExpires(v: string): number {
   const t = trimWs(v);
-  const [n, end] = readNumber(t, 0);
-  if (n === -1 || end !== t.length) throw headerError(`expiry ${show(v)} is not a whole number of seconds`);
+  const n = readNumber(t, 0);
+  if (n === -1 || scanned !== t.length) throw headerError(`expiry ${show(v)} is not a whole number of seconds`);
   if (n === -2) throw headerError(`expiry ${show(v)} is above 2^53-1`);
   return n;
 }

@@ -25,7 +25,7 @@ import type { MsrpUri } from '../protocol/uri.ts';
 import { HeadMemo, MAX_NON_SEND_BODY, validateHead, type ValidateOptions } from '../protocol/validate.ts';
 import { streamLabel, type ByteStream } from './byte-stream.ts';
 import { OutgoingMessage, type OutgoingMessageInit } from './outgoing.ts';
-import { failureReportOf, makeResponse, responseBytes } from './responses.ts';
+import { failureReportOf, makeResponse, responseText } from './responses.ts';
 import { DEFAULT_TRANSACTION_TIMEOUT, TransactionTable, type TransactionResult } from './transactions.ts';
 import type { ConnectionEvents, ConnectionOptions, RequestTarget, Resolution } from './targets.ts';
 import { ChunkWriter } from './writer.ts';
@@ -241,11 +241,11 @@ export class MsrpConnection extends EventEmitter<ConnectionEvents> {
    */
   writeResponse(request: Chunk, code: number, comment?: string | null, fromUri?: string): boolean {
     if (this.#closed) return false;
-    const bytes = responseBytes(request, code, comment, fromUri);
-    if (bytes === null) return false;
-    // the traffic log shows a Chunk; otherwise the bytes are made directly
+    const text = responseText(request, code, comment, fromUri);
+    if (text === null) return false;
+    // the traffic log shows a Chunk; otherwise the wire text is made directly
     const logged = this.#traffic === null ? null : makeResponse(request, code, comment, fromUri);
-    this.writer.writeChunk(logged, [bytes], noop);
+    this.writer.writeText(logged, text, noop);
     return true;
   }
 

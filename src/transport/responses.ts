@@ -112,30 +112,63 @@ const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
  * message, so this is on the hot path.
  */
 export function encodeResponse(request: Chunk, code: number, comment?: string | null, fromUri?: string): Buffer {
-  return encode(request, code, comment, fromUri, wanted(request));
+  return Buffer.from(encode(request, code, comment, fromUri, wanted(request)), 'utf8');
 }
 
 /**
- * The bytes of the response when RFC 4975 allows one (see mayRespond), else
- * null: one pass over the request's headers for both questions.
+ * The response as wire text (UTF-8 to write) when RFC 4975 allows one (see
+ * mayRespond), else null: one pass over the request's headers for both questions.
  */
-export function responseBytes(request: Chunk, code: number, comment?: string | null, fromUri?: string): Buffer | null {
+export function responseText(request: Chunk, code: number, comment?: string | null, fromUri?: string): string | null {
   if (request.method === 'REPORT' || request.method === null) return null;
   const w = wanted(request);
   return allowed(request.method, reportValue(w.failureReport), code) ? encode(request, code, comment, fromUri, w) : null;
 }
 
-function encode(request: Chunk, code: number, comment: string | null | undefined, fromUri: string | undefined, w: Wanted): Buffer {
+/**
+ * The path lines of the last response made and what they were made from: the
+ * requests of a session repeat their paths, so they are cut and checked once.
+ */
+const lastPaths = {
+  from: undefined as string | undefined, fromUri: undefined as string | undefined, to: undefined as string | undefined,
+  send: false, block: '',
+};
+/** The last comment found free of control characters. */
+let lastText: string | null = null;
+
+/** The To-Path and From-Path lines of a response (see responsePaths), checked for control characters. */
+function pathLines(request: Chunk, fromUri: string | undefined, w: Wanted): string {
+  const send = request.method === 'SEND';
+  // the request's To-Path matters only when fromUri is not given
+  const toKey = fromUri === undefined ? w.to : undefined;
+  const last = lastPaths;
+  if (w.from === last.from && fromUri === last.fromUri && toKey === last.to && send === last.send) return last.block;
   const [to, from] = responsePaths(request, fromUri, w);
+  if ((to !== undefined && CONTROL.test(to)) || (from !== undefined && CONTROL.test(from))) {
+    throw new TypeError('a response line holds a control character (CR, LF, ...)');
+  }
+  let block = '';
+  if (to !== undefined) block += `To-Path: ${to}\r\n`;
+  if (from !== undefined) block += `From-Path: ${from}\r\n`;
+  last.from = w.from;
+  last.fromUri = fromUri;
+  last.to = toKey;
+  last.send = send;
+  last.block = block;
+  return block;
+}
+
+function encode(request: Chunk, code: number, comment: string | null | undefined, fromUri: string | undefined, w: Wanted): string {
+  if (request.method === null) throw new TypeError('a response answers a request, not a response');
   const tid = request.transactionId;
   if (!isIdent(tid)) throw new RangeError(`transaction id ${JSON.stringify(tid)} is not an ident`);
   if (!Number.isInteger(code) || code < 100 || code > 999) throw new RangeError(`status code ${code} is not 100..999`);
   const text = comment === undefined ? reasonPhrase(code) : comment;
-  if ((text !== null && CONTROL.test(text)) || (to !== undefined && CONTROL.test(to)) || (from !== undefined && CONTROL.test(from))) {
-    throw new TypeError('a response line holds a control character (CR, LF, ...)');
+  if (text !== null && text !== lastText) {
+    if (CONTROL.test(text)) throw new TypeError('a response line holds a control character (CR, LF, ...)');
+    lastText = text;
   }
-  let s = text === null ? `MSRP ${tid} ${code}\r\n` : `MSRP ${tid} ${code} ${text}\r\n`;
-  if (to !== undefined) s += `To-Path: ${to}\r\n`;
-  if (from !== undefined) s += `From-Path: ${from}\r\n`;
-  return Buffer.from(`${s}-------${tid}$\r\n`, 'utf8');
+  const paths = pathLines(request, fromUri, w);
+  const start = text === null ? `MSRP ${tid} ${code}\r\n` : `MSRP ${tid} ${code} ${text}\r\n`;
+  return `${start}${paths}-------${tid}$\r\n`;
 }

@@ -63,6 +63,8 @@ export const DEFAULT_HIGH_WATER = 1024 * 1024;
 
 interface Item {
   parts: Buffer[];
+  /** the whole frame as text to encode as UTF-8 instead of `parts` (a response), or null */
+  text: string | null;
   bytes: number;
   /** for the traffic log; null when it is off */
   chunk: Chunk | null;
@@ -125,6 +127,16 @@ const BATCH_FRAME = 4096;
 /** Size of a batch slab; a new one is taken when a frame does not fit in what is left. */
 const BATCH_SLAB = 64 * 1024;
 
+/**
+ * Buffer's native string writers (not in @types/node, present since Node 0.x):
+ * `write(string, offset, encoding)` checks and maps its arguments on every
+ * call, a tenth of a chat message's frame.
+ */
+interface NativeWrite {
+  utf8Write(string: string, offset: number, length: number): number;
+  latin1Write(string: string, offset: number, length: number): number;
+}
+
 /** What waits on the write of one batch: the callbacks of its whole chunks, the transactions to arm. */
 class BatchWaiters {
   readonly written: Array<(error?: Error | null) => void> = [];
@@ -147,6 +159,8 @@ const DASHES = '-------';
 const CRLF_DASHES = `\r\n${DASHES}`;
 const DASHES_BUFFER = Buffer.from(DASHES, 'latin1');
 const EMPTY = Buffer.alloc(0);
+/** The parts of an item given as text. */
+const NO_PARTS: Buffer[] = [];
 
 /** Where in `rest` the body would hold the open chunk's end-line (0 when it starts in the octets already written), or -1. */
 function endLineIn(open: OpenChunk, rest: Buffer): number {
@@ -246,8 +260,24 @@ export class ChunkWriter {
     }
     let bytes = 0;
     for (const p of parts) bytes += p.length;
-    this.#items.push({ parts, bytes, chunk, written });
-    this.#queuedBytes += bytes;
+    this.#queue({ parts, text: null, bytes, chunk, written });
+  }
+
+  /**
+   * writeChunk for a frame given as text (a response): encoded as UTF-8
+   * straight into the batch when small, with no Buffer of its own.
+   */
+  writeText(chunk: Chunk | null, text: string, written: (error?: Error | null) => void): void {
+    if (this.#closed !== null) {
+      written(this.#closed);
+      return;
+    }
+    this.#queue({ parts: NO_PARTS, text, bytes: Buffer.byteLength(text, 'utf8'), chunk, written });
+  }
+
+  #queue(item: Item): void {
+    this.#items.push(item);
+    this.#queuedBytes += item.bytes;
     this.#wasCongested ||= this.congested;
     this.#schedule();
   }
@@ -347,8 +377,11 @@ export class ChunkWriter {
     const last = item.parts.length - 1;
     if (item.bytes <= BATCH_FRAME) {
       const slab = this.#room(item.bytes);
-      for (const part of item.parts) this.#batchAt += part.copy(slab, this.#batchAt);
+      if (item.text !== null) this.#batchAt += (slab as unknown as NativeWrite).utf8Write(item.text, this.#batchAt, item.bytes);
+      else for (const part of item.parts) this.#batchAt += part.copy(slab, this.#batchAt);
       this.#waiting().written.push(item.written);
+    } else if (item.text !== null) {
+      this.#write(Buffer.from(item.text, 'utf8'), item.written);
     } else {
       for (let i = 0; i < last; i++) this.#write(item.parts[i]);
       this.#write(item.parts[last], item.written);
@@ -521,10 +554,11 @@ export class ChunkWriter {
     const endLine = `${CRLF_DASHES}${transactionId}${flag}\r\n`;
     // room for the head at three UTF-8 octets per UTF-16 unit, so it is written without measuring it first
     const slab = this.#room(head.length * 3 + body.length + endLine.length);
+    const writer = slab as unknown as NativeWrite;
     let at = this.#batchAt;
-    at += slab.write(head, at, 'utf8');
+    at += writer.utf8Write(head, at, slab.length - at);
     at += body.copy(slab, at);
-    at += slab.write(endLine, at, 'latin1');
+    at += writer.latin1Write(endLine, at, slab.length - at);
     this.#batchAt = at;
     message.chunks++;
     message.position += body.length;
