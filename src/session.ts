@@ -33,6 +33,7 @@ import type { MsrpTransport, TransactionResult } from './transport.ts';
 import { IncomingStream } from './session/incoming-stream.ts';
 import { Receiver } from './session/receiver.ts';
 import type { MsrpSessionEvents, MsrpSessionOptions, SendOptions } from './session/types.ts';
+import { PendingMessages } from './session/pending.ts';
 import { REPORT_TRACKER_MESSAGES, SentMessage } from './session/sent-message.ts';
 
 export { IncomingStream } from './session/incoming-stream.ts';
@@ -57,9 +58,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
   readonly #failureReport: ReportValue;
   readonly #reportTimeout: number;
   readonly #maxPending: number;
-  readonly #sent = new Map<string, SentMessage>();
-  /** messages whose #sent entry a later message with the same Message-ID took over (a caller's own ids only) */
-  readonly #displaced = new Set<SentMessage>();
+  readonly #sent = new PendingMessages<SentMessage>();
   readonly #chunks = new Set<Promise<unknown>>();
   readonly #partial = new Set<string>();
   #tracker: JsRangeTracker | null = null;
@@ -189,12 +188,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
     if (successReport === 'yes') this.#tracker ??= new JsRangeTracker({ maxMessages: REPORT_TRACKER_MESSAGES });
     const message = new SentMessage(outgoing, successReport, this.#tracker, options.reportTimeout ?? this.#reportTimeout,
       this.#onSettled);
-    if (options.messageId !== undefined) {
-      // a fresh random Message-ID cannot be pending already; a caller's own one (a resumed message) may be
-      const earlier = this.#sent.get(message.messageId);
-      if (earlier !== undefined) this.#displaced.add(earlier);
-    }
-    this.#sent.set(message.messageId, message);
+    this.#sent.add(message, options.messageId !== undefined);
     // full now: 'drain' follows once one settles, whether or not a sendMessage was refused
     if (this.#sent.size >= this.#maxPending) this.#needDrain = true;
     if (failureReport === 'partial') message.on('late-response', (response) => this.emit('late-response', response, message.messageId));
@@ -230,7 +224,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
         resolve();
       };
       timer = setTimeout(finish, timeout);
-      const pending = [...[...this.#sent.values()].map((m) => m.done), ...this.#chunks];
+      const pending = [...this.#sent.values().map((m) => m.done), ...this.#chunks];
       Promise.allSettled(pending).then(finish);
     });
     return this.#shutdown;
@@ -250,9 +244,8 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopKeepalive();
-    for (const message of [...this.#sent.values()]) message.end(failure);
+    for (const message of this.#sent.values()) message.end(failure);
     this.#sent.clear();
-    this.#displaced.clear();
     this.#receiver.close();
     this.transport.off('close', this.#onTransportClose);
     this.transport.connection.off('unknown-response', this.#onUnknownResponse);
@@ -275,8 +268,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
   }
 
   readonly #onSettled = (message: SentMessage): void => {
-    // one lookup: the entry is this message's unless a later one with its Message-ID took it
-    if (this.#displaced.size === 0 || !this.#displaced.delete(message)) this.#sent.delete(message.messageId);
+    this.#sent.settled(message);
     if (this.#needDrain && this.#sent.size < this.#maxPending && !this.#closed) {
       this.#needDrain = false;
       queueMicrotask(() => this.emit('drain'));
