@@ -142,6 +142,14 @@ export class Chunk {
     return i < 0 ? undefined : this.headers[i][1];
   }
 
+  /**
+   * The HeaderId of the header at index `i` of `headers` (UNKNOWN for others):
+   * for one pass over the headers that switches on known ones.
+   */
+  headerIdAt(i: number): HeaderId {
+    return this.#idAt(i, this.headers[i][0]) as HeaderId;
+  }
+
   /** Every value of header `name` (any case), in order. */
   getHeaders(name: string): string[] {
     const id = headerId(name);

@@ -15,7 +15,7 @@ import { Flag } from '../core/constants.ts';
 import type { Chunk } from '../protocol/chunk.ts';
 import { HeaderId } from '../core/constants.ts';
 import {
-  headerId, parseByteRange, parseFailureReport, parseMessageId, parseSuccessReport, type ByteRange, type ReportValue,
+  parseByteRange, parseFailureReport, parseMessageId, parseSuccessReport, type ByteRange, type ReportValue,
 } from '../protocol/headers.ts';
 import {
   MessageReassembler, type FailedMessage, type IncomingChunk, type IncomingMessage, type ReassemblerOptions,
@@ -130,8 +130,10 @@ export class Receiver implements SessionHandler {
     let successReport: 'yes' | 'no' | undefined;
     let failureReport: ReportValue | undefined;
     let fromPath: string | undefined;
-    for (const [name, value] of chunk.headers) {
-      switch (headerId(name)) {
+    const headers = chunk.headers;
+    for (let i = 0; i < headers.length; i++) {
+      const value = headers[i][1];
+      switch (chunk.headerIdAt(i)) {
         case HeaderId.MESSAGE_ID: if (messageId === '') messageId = parseMessageId(value); break;
         case HeaderId.BYTE_RANGE: byteRange ??= parseByteRange(value); break;
         case HeaderId.CONTENT_TYPE: contentType ??= value; break;

@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { HeaderId } from '../../src/core/constants.ts';
 import { MsrpParseError } from '../../src/errors.ts';
 import { Chunk, randomIdent } from '../../src/protocol/chunk.ts';
 import { ChunkParser } from '../../src/protocol/chunk-parser.ts';
@@ -154,8 +155,11 @@ headers('a parsed chunk finds headers by the ids its engine read, in any case, a
   assert.is(c.getHeader('x-note'), 'n');
   assert.equal(c.byteRange, { start: 1, end: 2, total: 2 });
   assert.is(c.contentType?.subtype, 'plain');
+  assert.equal(c.headers.map((_, i) => c.headerIdAt(i)), [HeaderId.TO_PATH, HeaderId.FROM_PATH, HeaderId.MESSAGE_ID,
+    HeaderId.UNKNOWN, HeaderId.BYTE_RANGE, HeaderId.CONTENT_TYPE]);
   // the public headers array changes under the ids the engine read
   c.headers[0] = ['X-Was-To-Path', 'gone'];
+  assert.is(c.headerIdAt(0), HeaderId.UNKNOWN);
   assert.is(c.getHeader('To-Path'), undefined);
   assert.is(c.toPath, undefined);
   c.removeHeader('From-Path');
