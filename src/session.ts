@@ -29,7 +29,7 @@ import { statusResponseCode, type ReportValue } from './protocol/headers.ts';
 import type { MsrpStatus } from './protocol/headers.ts';
 import { StatusCode } from './protocol/status.ts';
 import type { MsrpUri } from './protocol/uri.ts';
-import type { MsrpTransport, TransactionResult } from './transport.ts';
+import type { BodySource, MsrpTransport, TransactionResult } from './transport.ts';
 import { IncomingStream } from './session/incoming-stream.ts';
 import { Receiver } from './session/receiver.ts';
 import type { MsrpSessionEvents, MsrpSessionOptions, SendOptions } from './session/types.ts';
@@ -124,6 +124,15 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
     return this.#sent.size;
   }
 
+  /**
+   * Incoming messages in progress: each holds a slot of the Byte-Range
+   * tracker until it completes, is aborted, expires or is refused (its
+   * 'incoming' stream destroyed).
+   */
+  get receivingMessages(): number {
+    return this.#receiver.reassembler.trackedMessages;
+  }
+
   /** False while sendMessage would refuse a message (wait for 'drain'). */
   get writable(): boolean {
     return !this.#closed && this.#shutdown === null && this.#sent.size < this.#maxPending;
@@ -165,12 +174,13 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
 
   /**
    * Sends a message of any size (msrplib's send_message): `body` is a Buffer,
-   * a string (UTF-8) or a Readable (give `size` when known). Returns at once;
+   * a string (UTF-8), a Readable (give `size` when known) or a BodySource (a
+   * source that reuses its memory, such as a file read into pooled buffers). Returns at once;
    * `done` on the returned SentMessage says how it ended. Throws
    * MsrpSessionError MSRP_ERR_SESSION_CLOSED after shutdown or close, and
    * MSRP_ERR_QUEUE_FULL while `writable` is false.
    */
-  sendMessage(body: Buffer | string | Readable, contentType = 'text/plain', options: SendOptions = {}): SentMessage {
+  sendMessage(body: Buffer | string | Readable | BodySource, contentType = 'text/plain', options: SendOptions = {}): SentMessage {
     if (this.#closed || this.#shutdown !== null) throw this.#closedError();
     if (this.#sent.size >= this.#maxPending) {
       this.#needDrain = true;

@@ -117,6 +117,25 @@ failures('a 413 from the receiver stops a large message: the chunk in flight end
   }
 });
 
+failures('the receiver destroys its incoming stream mid-message: the sender fails with 413, the tracker slot is freed', async () => {
+  const pair = await sessionPair({ b: { inlineLimit: 1000 } });
+  try {
+    const incomplete = next<IncompleteMessage>(pair.b, 'incomplete');
+    pair.b.on('incoming', (s: IncomingStream) => s.once('data', () => s.destroy()));
+    const size = 64 << 20;
+    const sent = pair.a.sendMessage(patternStream(size), 'application/octet-stream', { size });
+    const outcome = await sent.done;
+    assert.is(outcome.status, 'failed');
+    assert.is(outcome.code, 413);
+    assert.ok(outcome.bytes < size, `stopped after ${outcome.bytes} octets`);
+    assert.is((await incomplete).reason, 'refused');
+    assert.is(pair.b.receivingMessages, 0);
+    assert.is(pair.a.pendingMessages, 0);
+  } finally {
+    await pair.close();
+  }
+});
+
 failures('abort(): the message ends with #, the receiver discards it', async () => {
   const pair = await sessionPair({ b: { inlineLimit: 1000 } });
   try {

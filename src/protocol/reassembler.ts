@@ -32,8 +32,8 @@ export interface ReassemblySink {
   abort(reason: FailureReason): void;
 }
 
-/** Why a message was given up. */
-export type FailureReason = 'too-large' | 'expired' | 'aborted' | 'closed';
+/** Why a message was given up: `refused` when the caller gave it up (refuse()). */
+export type FailureReason = 'too-large' | 'expired' | 'aborted' | 'closed' | 'refused';
 
 /** Options of one session's reassembler. */
 export interface ReassemblerOptions<M> {
@@ -84,7 +84,7 @@ export interface FailedMessage<M> {
   messageId: string;
   meta: M;
   reason: FailureReason;
-  /** the status a REPORT would carry (RFC 4975 §7.1.4): 413, 408 for expiry, 0 for abort/close */
+  /** the status a REPORT would carry (RFC 4975 §7.1.4): 413 (too large, refused), 408 for expiry, 0 for abort/close */
   status: number;
   /** byte ranges received before it failed (1-based, inclusive) */
   ranges: ReceivedRange[];
@@ -124,6 +124,8 @@ interface Entry<M> {
   extent: number;
   /** chunks of this message between head and end-line */
   open: number;
+  /** given up or delivered: its tracker slot is gone, a chunk still arriving is refused */
+  gone: boolean;
 }
 
 // IncomingChunk reaches back into its reassembler through these (not public API).
@@ -178,6 +180,11 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
     return this.#entries.size;
   }
 
+  /** Messages the Byte-Range tracker holds a slot for, as the tracker counts them (0 once closed). */
+  get trackedMessages(): number {
+    return this.#closed ? 0 : this.#tracker.stats().messages;
+  }
+
   /**
    * A chunk's head arrived: `byteRange` as parsed (null when the SEND had none:
    * then it starts at 1, RFC 4975 §7.3.1), `meta` kept with a new message.
@@ -207,7 +214,7 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
       }
       entry = {
         messageId, meta, handle, total: -1, hint: byteRange && byteRange.total !== '*' ? byteRange.total : null,
-        buffer: null, sink: null, extent: 0, open: 0,
+        buffer: null, sink: null, extent: 0, open: 0, gone: false,
       };
       this.#entries.set(messageId, entry);
       this.#arm();
@@ -230,7 +237,8 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
     // Bytes past the total land where nothing is held, so a chunk recording
     // those positions later overwrites them before the message can complete.
     const end = offset + bytes.length;
-    if (end > this.#maxMessageSize) return null;
+    // given up while this chunk arrives (refused, closed): the rest of it is refused at once (RFC 4975 §10.5)
+    if (entry.gone || end > this.#maxMessageSize) return null;
     if (bytes.length === 0) return true;
     if (!entry.sink && !this.#reserve(entry, end) && !this.#toSink(entry)) return null;
     if (entry.sink) return entry.sink.write(offset, bytes) !== false;
@@ -281,7 +289,7 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
   /** Commits a chunk at its end-line. */
   [kCommit](entry: Entry<M>, start: number, length: number, flag: number, failed: boolean): ChunkOutcome<M> {
     entry.open--;
-    if (this.#entries.get(entry.messageId) !== entry) {
+    if (entry.gone) {
       // the message was given up while this chunk's body was arriving (expiry, close)
       return outcome(flag === Flag.ABORT ? StatusCode.OK : StatusCode.TOO_LARGE, 0, 0, flag === Flag.ABORT);
     }
@@ -324,10 +332,21 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
     return message;
   }
 
+  /**
+   * The caller will not take the rest of a message (its consumer stopped
+   * reading): its tracker slot and memory are freed at once, 'failed' says
+   * `refused` (status 413) with the ranges received, and every later chunk of
+   * it, the one arriving included, is answered 413 (RFC 4975 §10.5) without
+   * holding anything for it. A Message-ID not in progress is only remembered.
+   */
+  refuse(messageId: string): void {
+    this.#stop(this.#entries.get(messageId) ?? null, messageId, 'refused');
+  }
+
   /** Stops a message with 413 (RFC 4975 §10.5) and remembers it, so its later chunks get 413 too. */
-  #stop(entry: Entry<M> | null, messageId: string): void {
+  #stop(entry: Entry<M> | null, messageId: string, reason: 'too-large' | 'refused' = 'too-large'): void {
     this.#remember(messageId);
-    if (entry) this.#forget(entry, 'too-large', StatusCode.TOO_LARGE, this.#tracker.ranges(entry.handle));
+    if (entry) this.#forget(entry, reason, StatusCode.TOO_LARGE, this.#tracker.ranges(entry.handle));
   }
 
   #remember(messageId: string): void {
@@ -348,6 +367,7 @@ export class MessageReassembler<M = unknown> extends EventEmitter<ReassemblerEve
   }
 
   #drop(entry: Entry<M>): void {
+    entry.gone = true;
     this.#entries.delete(entry.messageId);
   }
 

@@ -146,7 +146,7 @@ export class IncomingStream extends Readable implements ReassemblySink {
     const code = reason === 'aborted' ? 'MSRP_ERR_MESSAGE_ABORTED' : 'MSRP_ERR_MESSAGE_INCOMPLETE';
     const why = reason === 'aborted' ? 'the sender aborted it (end-line flag #, RFC 4975 §7.1)'
       : reason === 'expired' ? 'no chunk of it came for too long'
-        : reason === 'too-large' ? 'it passed a size bound (413)' : 'the session closed before it was complete';
+        : reason === 'closed' ? 'the session closed before it was complete' : 'it passed a size bound or was refused (413)';
     this.destroy(new MsrpSessionError(code, `incoming message ${this.messageId} is incomplete: ${why}`));
   }
 

@@ -86,9 +86,6 @@ export interface ReceiverEvents {
 
 const noop = (): void => {};
 
-/** Message-IDs whose stream was destroyed, remembered so later chunks get 413. */
-const REFUSED_MEMORY = 256;
-
 /** See the module comment. */
 export class Receiver implements SessionHandler {
   readonly reassembler: MessageReassembler<IncomingMeta>;
@@ -98,10 +95,8 @@ export class Receiver implements SessionHandler {
   readonly #streamHighWater: number | undefined;
   readonly #maxReorder: number | undefined;
   readonly #inProgress = new Map<string, IncomingMeta>();
-  readonly #refused = new Set<string>();
   #current: IncomingChunk<IncomingMeta> | null = null;
   #currentId = '';
-  #currentRefused = false;
   /** the current chunk was already answered (an early 413) */
   #answered = false;
 
@@ -145,8 +140,6 @@ export class Receiver implements SessionHandler {
     }
     this.#currentId = messageId;
     this.#answered = false;
-    this.#currentRefused = this.#refused.size > 0 && this.#refused.has(messageId);
-    if (this.#currentRefused) return true;
     let meta = this.#inProgress.get(messageId);
     const fresh = meta === undefined;
     if (meta === undefined) {
@@ -157,7 +150,7 @@ export class Receiver implements SessionHandler {
       this.#inProgress.set(messageId, meta);
     }
     this.#current = this.reassembler.begin(messageId, byteRange, meta);
-    // refused before it started (no room, too large): it never became a message
+    // refused before it started (no room, too large, its stream destroyed): it never became a message
     if (fresh && this.#current.status !== StatusCode.OK && this.reassembler.ranges(messageId) === null) {
       this.#inProgress.delete(messageId);
     }
@@ -180,18 +173,15 @@ export class Receiver implements SessionHandler {
 
   /** The end-line: the chunk is committed and answered; a completed message is delivered and reported. */
   onSendEnd(chunk: Chunk): boolean {
-    const current = this.#current;
+    // the connection calls onSendHead first, which always sets it
+    const current = this.#current as IncomingChunk<IncomingMeta>;
     const answered = this.#answered;
     this.#current = null;
     this.#answered = false;
-    if (this.#currentRefused || current === null) {
-      this.#transport.writeResponse(chunk, StatusCode.TOO_LARGE, 'the receiver stopped reading this message');
-      return true;
-    }
     const meta = this.#inProgress.get(this.#currentId);
+    // a message refused on the way (its stream destroyed) answers 413 here (RFC 4975 §10.5)
     const outcome = current.end(chunk.continuationFlag.charCodeAt(0));
-    // the stream was destroyed while this chunk's body was arriving
-    const status = this.#refused.has(this.#currentId) ? StatusCode.TOO_LARGE : outcome.status;
+    const status = outcome.status;
     if (!answered) this.#transport.writeResponse(chunk, status);
     const message = outcome.message;
     if (message !== null) {
@@ -208,7 +198,7 @@ export class Receiver implements SessionHandler {
     // what arrived of the chunk stays recorded, so the partial message reports it (RFC 4975 §7.3.1)
     const current = this.#current;
     this.#current = null;
-    if (current !== null && !this.#currentRefused) current.end(Flag.MORE);
+    if (current !== null) current.end(Flag.MORE);
     void chunk;
   }
 
@@ -236,26 +226,15 @@ export class Receiver implements SessionHandler {
       messageId, contentType: meta.contentType, size: sizeHint, chunk: meta.chunk,
       highWaterMark: this.#streamHighWater, maxReorderBytes: this.#maxReorder,
       onWanted: () => this.#transport.resume(),
-      onRefused: () => this.#refuse(messageId),
+      // destroyed early: its tracker slot is freed now, not at expiry, and the sender is told to stop
+      // with 413, at once for the chunk arriving and for every later one (RFC 4975 §10.5);
+      // 'incomplete' (reason `refused`) follows through #onFailed
+      onRefused: () => this.reassembler.refuse(messageId),
       retainable: () => this.#transport.connection.segmentsRetainable,
     });
     meta.stream = stream;
     this.#events.incoming(stream);
     return stream;
-  }
-
-  /** An incoming stream was destroyed early: the sender is told to stop with 413 (RFC 4975 §10.5). */
-  #refuse(messageId: string): void {
-    if (this.#refused.size >= REFUSED_MEMORY) this.#refused.delete(this.#refused.values().next().value as string);
-    this.#refused.add(messageId);
-    const meta = this.#inProgress.get(messageId);
-    this.#inProgress.delete(messageId);
-    if (meta === undefined) return;
-    const ranges = this.reassembler.ranges(messageId) ?? [];
-    this.#events.incomplete({
-      messageId, contentType: meta.contentType, reason: 'refused', ranges,
-      total: typeof meta.total === 'number' ? meta.total : null, chunk: meta.chunk,
-    });
   }
 
   #delivered(message: IncomingMessage<IncomingMeta>): void {
@@ -280,7 +259,6 @@ export class Receiver implements SessionHandler {
   readonly #onFailed = (failed: FailedMessage<IncomingMeta>): void => {
     const meta = failed.meta;
     this.#inProgress.delete(failed.messageId);
-    if (this.#refused.has(failed.messageId)) return; // already reported as refused
     // RFC 4975 §7.1.4: a failure found after the chunks were answered goes in a failure REPORT;
     // `partial` asks for no timeout errors, and `no` for none at all
     if (failed.reason === 'expired' && meta.failureReport === 'yes') {

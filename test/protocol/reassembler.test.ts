@@ -317,6 +317,27 @@ for (const [backend, makeTracker] of BACKENDS) {
     assert.is(sinks[0].aborted, 'aborted');
   });
 
+  sinks('refuse frees the tracker slot at once; the chunk arriving and later ones get 413', () => {
+    const sink = new RecordingSink();
+    const { r, failed, send } = setup({ inlineLimit: 1, createSink: () => sink });
+    send('a', br(1, 3, 9), 'abc', MORE);
+    const arriving = r.begin('a', br(4, 6, 9), 'm');
+    arriving.write(Buffer.from('d'));
+    assert.is(r.trackedMessages, 1);
+    r.refuse('a');
+    assert.is(r.trackedMessages, 0);
+    assert.is(r.size, 0);
+    assert.equal(failed.map((f) => [f.messageId, f.reason, f.status, f.ranges]), [['a', 'refused', 413, [{ start: 1, end: 3 }]]]);
+    arriving.write(Buffer.from('e'));
+    assert.is(arriving.status, 413, 'answered before its end-line');
+    assert.is(arriving.end(MORE).status, 413);
+    assert.is(send('a', br(7, 9, 9), 'ghi', END).status, 413);
+    assert.is(r.trackedMessages, 0);
+    assert.equal(sink.writes, [[0, 3], [3, 1]]);
+    r.refuse('b');
+    assert.is(send('b', br(1, 1, 1), 'x', END).status, 413, 'a Message-ID refused before it started');
+  });
+
   const life = suite(`MessageReassembler (${backend}): expiry and close`);
 
   life('a stalled partial message expires with 408 and its ranges; one with a body arriving does not', () => {

@@ -8,13 +8,20 @@ import * as assert from 'uvu/assert';
 import type { Chunk } from '../../src/protocol/chunk.ts';
 import type { IncompleteMessage, ReceivedMessage } from '../../src/session.ts';
 import type { IncomingStream } from '../../src/session/incoming-stream.ts';
-import { collect, errorOf, delay, next, pattern, rawPeer } from './helpers.ts';
+import { collect, errorOf, delay, next, pattern, rawPeer, type SessionRawPeer } from './helpers.ts';
 
 const isResponse = (tid: string) => (c: Chunk) => c.isResponse && c.transactionId === tid;
 const isReport = (c: Chunk) => c.method === 'REPORT';
 
 function send(messageId: string, range: string, extra: Array<[string, string]> = []): Array<[string, string]> {
   return [['Message-ID', messageId], ['Byte-Range', range], ...extra, ['Content-Type', 'text/plain']];
+}
+
+/** Writes a SEND's head and the first octets of its body, no end-line: a chunk still arriving. */
+function startChunk(peer: SessionRawPeer, transactionId: string, messageId: string, range: string, body: Buffer): void {
+  const head = `MSRP ${transactionId} SEND\r\nTo-Path: ${peer.local}\r\nFrom-Path: ${peer.peer}\r\n`
+    + `Message-ID: ${messageId}\r\nByte-Range: ${range}\r\nContent-Type: application/octet-stream\r\n\r\n`;
+  peer.write(Buffer.concat([Buffer.from(head), body]));
 }
 
 const responses = suite('receiver: responses and Failure-Report (RFC 4975 §7.1.4, §7.2)');
@@ -236,6 +243,48 @@ failures('destroying an incoming stream refuses the rest of the message with 413
   }
 });
 
+failures('a destroyed incoming stream frees its tracker slot at once; later chunks get 413 and hold nothing', async () => {
+  const peer = await rawPeer({ session: { inlineLimit: 100 } });
+  try {
+    const got = next<IncomingStream>(peer.session, 'incoming');
+    const t1 = peer.request({ headers: send('c3abcd', '1-*/1000'), body: pattern(0, 300), flag: '+' });
+    const stream = await got;
+    assert.is((await peer.next(isResponse(t1))).code, 200);
+    assert.is(peer.session.receivingMessages, 1);
+    const incomplete = next<IncompleteMessage>(peer.session, 'incomplete');
+    stream.destroy();
+    assert.is(peer.session.receivingMessages, 0, 'released when destroyed, not at expiry');
+    const i = await incomplete;
+    assert.is(i.reason, 'refused');
+    assert.equal(i.ranges, [{ start: 1, end: 300 }]);
+    for (const start of [301, 601]) {
+      const t = peer.request({ headers: send('c3abcd', `${start}-*/1000`), body: pattern(start - 1, 300), flag: '+' });
+      assert.is((await peer.next(isResponse(t))).code, 413);
+      assert.is(peer.session.receivingMessages, 0);
+    }
+  } finally {
+    await peer.close();
+  }
+});
+
+failures('a stream destroyed while a chunk arrives: that chunk gets 413 before its end-line', async () => {
+  const peer = await rawPeer({ session: { inlineLimit: 100 } });
+  try {
+    const got = next<IncomingStream>(peer.session, 'incoming');
+    startChunk(peer, 'tx23456', 'c4abcd', '1-*/100000', pattern(0, 400));
+    const stream = await got;
+    stream.destroy();
+    assert.is(peer.session.receivingMessages, 0);
+    peer.write(pattern(400, 400));
+    // the end-line is not written yet: this 413 is the early answer that stops the chunk (RFC 4975 §10.5)
+    assert.is((await peer.next(isResponse('tx23456'))).code, 413);
+    peer.write('\r\n-------tx23456#\r\n');
+    assert.ok(await peer.none(isResponse('tx23456'), 100), 'answered once');
+  } finally {
+    await peer.close();
+  }
+});
+
 failures('large messages with no incoming listener are refused with 413', async () => {
   const peer = await rawPeer({ session: { inlineLimit: 100 } });
   try {
@@ -269,9 +318,7 @@ failures('a peer that disconnects mid-chunk: the partial message is reported wit
   const peer = await rawPeer({ session: { inlineLimit: 100 } });
   try {
     const got = next<IncomingStream>(peer.session, 'incoming');
-    const head = `MSRP tx12345 SEND\r\nTo-Path: ${peer.local}\r\nFrom-Path: ${peer.peer}\r\n`
-      + 'Message-ID: d1abcd\r\nByte-Range: 1-*/1000\r\nContent-Type: application/octet-stream\r\n\r\n';
-    peer.write(Buffer.concat([Buffer.from(head), pattern(0, 400)]));
+    startChunk(peer, 'tx12345', 'd1abcd', '1-*/1000', pattern(0, 400));
     const stream = await got;
     const failure = errorOf(collect(stream));
     const incomplete = next<IncompleteMessage>(peer.session, 'incomplete');
