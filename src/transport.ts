@@ -9,8 +9,10 @@
  * Several transports may share one MsrpConnection (RFC 4975 §5.4 connection
  * reuse); each is routed its requests by the session id in the To-Path. The
  * connection gives the mandatory answers (481, 506, 501, 400, 415, 413) and
- * answers bodiless SENDs; everything else is the session's to answer, through
- * `writeResponse`, which applies the Failure-Report rules (RFC 4975 §7.1.4).
+ * answers bodiless SENDs, except those ending in `#` (an abort of a message,
+ * for the session to discard, RFC 4975 §7.1); everything else is the
+ * session's to answer, through `writeResponse`, which applies the
+ * Failure-Report rules (RFC 4975 §7.1.4).
  */
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';

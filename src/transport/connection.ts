@@ -9,7 +9,9 @@
  * session's accept-types (§8.6), 413 for non-SEND bodies over 10240 octets
  * (§7.1). Accepted requests go to their session's RequestTarget: SEND chunks
  * as a head, body segments and an end (so nothing has to be buffered), other
- * requests whole. A bodiless SEND (binding, keepalive) is answered 200 here.
+ * requests whole. A bodiless SEND (binding, keepalive) is answered 200 here,
+ * unless it ends in `#`: that aborts a message (RFC 4975 §7.1), so it goes to
+ * the target like a chunk of the message.
  *
  * The connection closes only when framing is lost (a fatal parse error) or
  * the stream ends; every other error is answered and the connection stays up
@@ -393,12 +395,22 @@ export class MsrpConnection extends EventEmitter<ConnectionEvents> {
     if (current.mode === Mode.STREAM) return target?.onSendEnd?.(chunk) !== false;
     if (target === null) return true;
     if (chunk.body === undefined && chunk.method === 'SEND' && target.takesBodilessSend !== true) {
-      // a bodiless SEND carries no content: binding a connection or keeping it alive (RFC 4975 §5.4, §7.1)
+      // `#` aborts the message named by Message-ID (RFC 4975 §7.1): the target discards what it holds
+      // of it, so it goes where that message's chunks go
+      if (chunk.continuationFlag === '#') return this.#bodilessAbort(target, chunk);
+      // any other bodiless SEND carries no content: binding a connection or keeping it alive (RFC 4975 §5.4, §7.1)
       this.writeResponse(chunk, StatusCode.OK);
       return true;
     }
     if (current.mode === Mode.GATHER) chunk.body = current.parts.length === 1 ? current.parts[0] : Buffer.concat(current.parts);
     return target.onRequest(chunk) !== false;
+  }
+
+  /** A bodiless SEND ending in `#`: to a segment-level target as a head and an end-line, else whole. */
+  #bodilessAbort(target: RequestTarget, chunk: Chunk): boolean {
+    if (target.onSendHead === undefined || target.onSendEnd === undefined) return target.onRequest(chunk) !== false;
+    const go = target.onSendHead(chunk) !== false;
+    return target.onSendEnd(chunk) !== false && go;
   }
 
   #onParseError(error: MsrpParseError): void {

@@ -34,7 +34,9 @@ export interface RequestTarget {
   onClose?(error: Error | null): void;
   /**
    * Bodiless SENDs go to onRequest too (a relay forwards them, RFC 4976
-   * §6.4.1); otherwise the connection answers them 200 itself.
+   * §6.4.1); otherwise the connection answers them 200 itself, except those
+   * ending in `#` (an abort, RFC 4975 §7.1): they come as onSendHead and
+   * onSendEnd, or whole to onRequest without onSendHead.
    */
   readonly takesBodilessSend?: boolean;
 }

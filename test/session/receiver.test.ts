@@ -207,6 +207,28 @@ failures('an incoming # ends a large message stream with MSRP_ERR_MESSAGE_ABORTE
   }
 });
 
+failures('a bodiless # discards the partial message as a # with a body does (RFC 4975 §7.1)', async () => {
+  // expiry would end the message too, as 'expired': kept short so a missed # fails soon
+  const peer = await rawPeer({ session: { inlineLimit: 1000, expireMs: 5000 } });
+  try {
+    const incomplete = next<IncompleteMessage>(peer.session, 'incomplete');
+    peer.request({ headers: send('a3abcd', '1-3/6', [['Success-Report', 'yes']]), body: 'abc', flag: '+' });
+    const t = peer.request({ headers: [['Message-ID', 'a3abcd'], ['Byte-Range', '4-3/6']], flag: '#' });
+    assert.is((await peer.next(isResponse(t))).code, 200);
+    assert.equal([(await incomplete).messageId, (await incomplete).reason], ['a3abcd', 'aborted']);
+    assert.is(peer.session.receivingMessages, 0);
+    assert.ok(await peer.none(isReport, 100), 'no REPORT for an aborted message');
+    const got = next<IncomingStream>(peer.session, 'incoming');
+    peer.request({ headers: send('a4abcd', '1-*/5000'), body: pattern(0, 2000), flag: '+' });
+    const failure = errorOf(collect(await got));
+    peer.request({ headers: [['Message-ID', 'a4abcd'], ['Byte-Range', '2001-2000/5000']], flag: '#' });
+    assert.is((await failure)?.code, 'MSRP_ERR_MESSAGE_ABORTED');
+    assert.is(peer.session.receivingMessages, 0);
+  } finally {
+    await peer.close();
+  }
+});
+
 failures('a message over maxMessageSize gets 413 for its chunks and ends incomplete', async () => {
   const peer = await rawPeer({ session: { maxMessageSize: 10 } });
   try {

@@ -30,6 +30,28 @@ rules('a bodiless SEND (binding, keepalive) is answered 200 with the paths of RF
   }
 });
 
+rules('a bodiless SEND ending in # (an abort, RFC 4975 §7.1) is the target\'s: head and end, or whole without onSendHead', async () => {
+  const p = await rawPeer();
+  try {
+    const events: string[] = [];
+    p.transport.setHandler({
+      onSendHead: (c) => { events.push(`head ${c.messageId} ${c.body === undefined}`); },
+      onSendEnd: (c) => { events.push(`end ${c.continuationFlag}`); },
+    });
+    const keepalive = p.request({ headers: sendHeaders() });
+    assert.is((await p.next(isResponse)).transactionId, keepalive, 'a bodiless $ is still answered here');
+    const abort = p.request({ headers: [['Message-ID', 'ab12'], ['Byte-Range', '1-0/0']], flag: '#' });
+    assert.ok(await p.none((c) => c.transactionId === abort, 100), 'not answered by the connection');
+    assert.equal(events, ['head ab12 true', 'end #']);
+    p.transport.setHandler(null);
+    p.request({ headers: [['Message-ID', 'ab13'], ['Byte-Range', '1-0/0']], flag: '#' });
+    const whole = await p.transport.readChunk();
+    assert.equal([whole.messageId, whole.continuationFlag, whole.body], ['ab13', '#', undefined]);
+  } finally {
+    p.close();
+  }
+});
+
 rules('header names in any case: a lower-case request is routed and answered with its paths', async () => {
   const p = await rawPeer();
   try {
