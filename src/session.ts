@@ -168,7 +168,10 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
     if (partial) this.#rememberPartial(chunk.transactionId);
     this.#chunks.add(result);
     const forget = (): void => { this.#chunks.delete(result); };
-    result.then(forget, forget);
+    result.then((r) => {
+      forget();
+      this.#checkSessionExists(r.response);
+    }, forget);
     return result;
   }
 
@@ -201,7 +204,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
     this.#sent.add(message, options.messageId !== undefined);
     // full now: 'drain' follows once one settles, whether or not a sendMessage was refused
     if (this.#sent.size >= this.#maxPending) this.#needDrain = true;
-    if (failureReport === 'partial') message.on('late-response', (response) => this.emit('late-response', response, message.messageId));
+    if (failureReport === 'partial') message.on('late-response', (response) => this.#onLateResponse(response, message.messageId));
     return message;
   }
 
@@ -269,7 +272,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
     return new MsrpSessionError('MSRP_ERR_SESSION_CLOSED', `session ${this.transport.localUri} is ${state}`);
   }
 
-  /** The session failed (RFC 4975 §7.3.2, or a dead peer): 'failed', then closed. */
+  /** The session failed (RFC 4975 §7.3.2, §10.8, or a dead peer): 'failed', then closed. */
   #fail(error: MsrpSessionError): void {
     if (this.#closed) return;
     this.logger.warn({ code: error.code, status: error.statusCode }, error.message);
@@ -279,6 +282,8 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
 
   readonly #onSettled = (message: SentMessage): void => {
     this.#sent.settled(message);
+    const outcome = message.outcome;
+    if (outcome !== null) this.#checkSessionExists(outcome.response);
     if (this.#needDrain && this.#sent.size < this.#maxPending && !this.#closed) {
       this.#needDrain = false;
       queueMicrotask(() => this.emit('drain'));
@@ -334,8 +339,27 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> {
 
   readonly #onUnknownResponse = (response: Chunk): void => {
     if (!this.#partial.delete(response.transactionId)) return;
-    this.emit('late-response', response, null);
+    this.#onLateResponse(response, null);
   };
+
+  #onLateResponse(response: Chunk, messageId: string | null): void {
+    this.emit('late-response', response, messageId);
+    this.#checkSessionExists(response);
+  }
+
+  /**
+   * A 481 to one of this session's requests (a SEND chunk, a keepalive): the
+   * session does not exist at the peer, which the sender "should" take as its
+   * end (RFC 4975 §10.8). The session fails: what is pending fails with the
+   * error, 'failed' and 'close' carry it. Deferred to a microtask, since a
+   * message's response is seen while the writer is still settling it.
+   */
+  #checkSessionExists(response: Chunk | null): void {
+    if (response === null || response.code !== StatusCode.NO_SUCH_SESSION) return;
+    queueMicrotask(() => this.#fail(new MsrpSessionError('MSRP_ERR_SESSION_FAILED',
+      `the peer answered 481 to transaction ${response.transactionId}: session ${this.localUri} does not exist there (RFC 4975 §10.8)`,
+      StatusCode.NO_SUCH_SESSION)));
+  }
 
   readonly #keepalive = (): void => {
     if (this.#keepalivePending || this.#closed) return;

@@ -2,7 +2,8 @@
  * MsrpSession between two sessions on real loopback sockets: the
  * Success-Report/Failure-Report matrix, failures (response, REPORT, 413,
  * abort), sendChunk outcomes, interleaving and interruption, backpressure,
- * the pending bound, keepalive, shutdown and a peer that disconnects.
+ * the pending bound, keepalive, shutdown, a peer that disconnects and one
+ * that no longer knows the session (481).
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,7 +13,9 @@ import type { ReportValue } from '../src/protocol/headers.ts';
 import type { TrafficRecord } from '../src/log.ts';
 import type { IncompleteMessage, IncomingReport, MessageProgress, ReceivedMessage } from '../src/session.ts';
 import type { IncomingStream } from '../src/session/incoming-stream.ts';
-import { MsrpSession } from '../src/session.ts';
+import { MsrpSession, type MsrpSessionOptions } from '../src/session.ts';
+import { AcceptorDirect, ConnectorDirect, MsrpServer } from '../src/connect/index.ts';
+import { MsrpSessionError } from '../src/errors.ts';
 import { collect, errorOf, delay, next, pattern, patternStream, rawPeer, sessionPair } from './session/helpers.ts';
 import { rawPeer as transportRawPeer } from './transport/helpers.ts';
 import { bindPair } from './connect/helpers.ts';
@@ -472,6 +475,65 @@ lifecycle('shutdown against a silent peer fails what is pending after its timeou
 });
 
 lifecycle.run();
+
+const gone = suite('a 481 ends the session (RFC 4975 §10.8)');
+
+/** A session bound through an MsrpServer whose peer session has ended since: the server answers its requests 481. */
+async function orphanedSession(options: MsrpSessionOptions = {}): Promise<{ session: MsrpSession; close(): Promise<void> }> {
+  const server = await MsrpServer.listen({ listenHost: '127.0.0.1', host: '127.0.0.1' });
+  // the passive end's connection outlives its session, so the server is still there to answer
+  const acceptor = new AcceptorDirect({ server, bindTimeout: 5000, transport: { closeConnection: false } });
+  const connector = new ConnectorDirect({ pool: null, host: '127.0.0.1', bindTimeout: 5000 });
+  const [passivePath, activePath] = [await acceptor.prepare(), await connector.prepare()];
+  const [active, passive] = await Promise.all([connector.complete(passivePath), acceptor.complete(activePath)]);
+  passive.close();
+  const session = new MsrpSession(active, { keepalive: 0, ...options });
+  return { session, async close() { session.close(); await server.close(); } };
+}
+
+gone('a 481 to a SEND: that message fails with 481, pending ones with MSRP_ERR_SESSION_FAILED, and the session closes', async () => {
+  const { session, close } = await orphanedSession();
+  try {
+    let failed: Error | null = null;
+    session.on('failed', (e) => { failed = e; });
+    const closed = next<MsrpSessionError>(session, 'close', 5000);
+    const chat = session.sendMessage('anyone there?');
+    // a message with nothing written yet: pending when the 481 comes
+    const waiting = session.sendMessage(new Readable({ read() {} }), 'application/octet-stream');
+    const outcome = await chat.done;
+    assert.equal([outcome.status, outcome.code, outcome.response?.code], ['failed', 481, 481]);
+    const error = await closed;
+    assert.instance(error, MsrpSessionError);
+    assert.equal([error.code, error.statusCode], ['MSRP_ERR_SESSION_FAILED', 481]);
+    assert.is(failed, error);
+    assert.is(await errorOf(waiting.done), error);
+    assert.ok(session.closed);
+    assert.throws(() => session.sendMessage('after'), (e: Error & { code?: string }) => e.code === 'MSRP_ERR_SESSION_CLOSED');
+  } finally {
+    await close();
+  }
+});
+
+for (const how of ['keepalive', 'sendChunk', 'sendChunk with Failure-Report partial (a late 481)'] as const) {
+  gone(`a 481 to a ${how} closes the session`, async () => {
+    const { session, close } = await orphanedSession({ keepalive: how === 'keepalive' ? 20 : 0 });
+    try {
+      const closed = next<MsrpSessionError>(session, 'close', 5000);
+      if (how !== 'keepalive') {
+        const chunk = session.makeMessage('hello?');
+        if (how !== 'sendChunk') chunk.failureReport = 'partial';
+        // partial: settled with code 0 once written, the 481 comes after as a late response
+        assert.is((await session.sendChunk(chunk)).code, how === 'sendChunk' ? 481 : 0);
+      }
+      const error = await closed;
+      assert.equal([error?.code, error?.statusCode], ['MSRP_ERR_SESSION_FAILED', 481]);
+    } finally {
+      await close();
+    }
+  });
+}
+
+gone.run();
 
 const connected = suite('sessions over the connectors (TCP, TLS, IPv4, IPv6)');
 

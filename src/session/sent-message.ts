@@ -202,6 +202,11 @@ export class SentMessage {
     return this.#settled;
   }
 
+  /** What `done` resolved with; null before it settled and when it rejected. */
+  get outcome(): DeliveryOutcome | null {
+    return this.#outcome;
+  }
+
   /** The message's size, null while unknown. */
   get total(): number | null {
     const o = this.outgoing;
@@ -324,12 +329,13 @@ export class SentMessage {
 
   #settle(status: DeliveryStatus, code: number, comment: string | null, response: Chunk | null, report: Chunk | null): void {
     if (this.#settled) return;
-    this.#release();
+    // set before #release tells the session, which reads it (a 481 ends the session)
     this.#outcome = {
       messageId: this.messageId, status, code, comment,
       confirmedBy: status !== 'delivered' ? null : this.successReport === 'yes' ? 'report' : 'response',
       bytes: this.outgoing.bytes, reportedBytes: this.#reported, response, report,
     };
+    this.#release();
     this.#resolve?.(this.#outcome);
   }
 

@@ -69,7 +69,7 @@ export interface MsrpSessionEvents {
   'late-response': [response: Chunk, messageId: string | null];
   /** pending messages fell below maxPendingMessages after reaching it (`writable` is true again) */
   drain: [];
-  /** the session failed (a failure REPORT, RFC 4975 §7.3.2, or a keepalive timed out); it closes next */
+  /** the session failed (a failure REPORT, RFC 4975 §7.3.2; a 481 response, §10.8; a keepalive timed out); it closes next */
   failed: [error: MsrpSessionError];
   /** the session closed; `error` when its connection failed or the session failed */
   close: [error: Error | null];

@@ -53,9 +53,13 @@ export async function sessionPair(options: PairOptions = {}): Promise<SessionPai
   };
 }
 
-/** The next `event` of `emitter` with its first argument. */
-export async function next<T>(emitter: NodeJS.EventEmitter, event: string): Promise<T> {
-  const [value] = await once(emitter, event);
+/**
+ * The next `event` of `emitter` with its first argument; with `ms`, a
+ * rejection when none came by then (an event that never comes fails the test
+ * instead of hanging it).
+ */
+export async function next<T>(emitter: NodeJS.EventEmitter, event: string, ms?: number): Promise<T> {
+  const [value] = await once(emitter, event, ms === undefined ? {} : { signal: AbortSignal.timeout(ms) });
   return value as T;
 }
 
