@@ -9,9 +9,10 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import type { BodySource } from '../transport.ts';
 import type { FileHash } from './sdp-file.ts';
 
 /** The hash algorithm written in file-selectors (RFC 5547 §6, the IANA textual name) and Node's name for it. */
@@ -51,9 +52,134 @@ export async function hashFile(path: string, progress?: (hashed: number) => void
   return fileHash(hash.digest());
 }
 
-/** Octets `start`..`end` (0-based, inclusive) of a file as a Readable. */
-export function readRange(path: string, start: number, end: number): Readable {
-  return createReadStream(path, { start, end, highWaterMark: FILE_IO_SIZE });
+/** Octets a FileRangeSource reads ahead of what the writer has taken. */
+const READ_AHEAD = 2 * FILE_IO_SIZE;
+
+/** Hook placeholder until a writer sets it. */
+function unset(): void {}
+
+/**
+ * Octets `start`..`end` (0-based, inclusive) of a file, after an optional
+ * `prefix` (a CPIM header block), as a message body the session's writer
+ * takes from directly. The file is read by positional reads, one at a time,
+ * into 1 MiB buffers taken back once the socket has written them
+ * (BodySource.written): a Readable over the file would allocate a fresh
+ * buffer per read, and at a gigabyte a second those cost as much CPU in page
+ * faults and garbage collection as the transfer itself.
+ */
+export class FileRangeSource implements BodySource {
+  readonly size: number;
+  onReady: () => void = unset;
+  onError: (error: Error) => void = unset;
+  /** the file, opened when the source is made */
+  readonly #handle: Promise<FileHandle>;
+  #prefix: Buffer | null;
+  /** file position of the next read, and the end (exclusive) */
+  #position: number;
+  readonly #end: number;
+  /** read and not yet taken, in order */
+  readonly #ready: Array<{ buffer: Buffer; from: number; to: number }> = [];
+  #buffered = 0;
+  /** buffers wholly taken, each with the count of octets taken when its last one was */
+  readonly #held: Array<{ buffer: Buffer; upTo: number }> = [];
+  readonly #pool: Buffer[] = [];
+  #taken = 0;
+  #written = 0;
+  #reading = false;
+  #closed = false;
+  #handleClosed = false;
+
+  /** Opens `path` and starts reading octets `start`..`end` (0-based, inclusive); errors reach `onError`. */
+  constructor(path: string, start: number, end: number, prefix: Buffer | null = null) {
+    this.#handle = open(path, 'r');
+    this.#handle.catch(() => {}); // an open that fails is reported by the first read
+    this.#position = start;
+    this.#end = end + 1;
+    this.#prefix = prefix !== null && prefix.length > 0 ? prefix : null;
+    this.size = (this.#prefix?.length ?? 0) + Math.max(0, this.#end - start);
+    if (this.#position >= this.#end) this.#closeHandle();
+    else this.#fill();
+  }
+
+  get done(): boolean {
+    return this.#prefix === null && this.#ready.length === 0 && this.#position >= this.#end && !this.#reading;
+  }
+
+  take(max: number): Buffer | null {
+    if (this.#closed) return null;
+    const prefix = this.#prefix;
+    if (prefix !== null) {
+      const piece = prefix.subarray(0, max);
+      this.#prefix = piece.length < prefix.length ? prefix.subarray(piece.length) : null;
+      this.#taken += piece.length;
+      return piece;
+    }
+    const first = this.#ready[0];
+    if (first === undefined) return null;
+    const to = Math.min(first.to, first.from + max);
+    const piece = first.buffer.subarray(first.from, to);
+    first.from = to;
+    this.#taken += piece.length;
+    this.#buffered -= piece.length;
+    if (first.from === first.to) {
+      this.#ready.shift();
+      this.#held.push({ buffer: first.buffer, upTo: this.#taken });
+    }
+    this.#fill();
+    return piece;
+  }
+
+  written(octets: number): void {
+    this.#written += octets;
+    while (this.#held.length > 0 && this.#held[0].upTo <= this.#written) {
+      this.#pool.push((this.#held.shift() as { buffer: Buffer }).buffer);
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    // buffers the socket still holds are simply not reused
+    this.#ready.length = 0;
+    this.#held.length = 0;
+    this.#pool.length = 0;
+    if (!this.#reading) this.#closeHandle();
+  }
+
+  /** Reads ahead while fewer than READ_AHEAD octets wait to be taken. */
+  #fill(): void {
+    if (this.#reading || this.#closed || this.#position >= this.#end || this.#buffered >= READ_AHEAD) return;
+    this.#reading = true;
+    const buffer = this.#pool.pop() ?? Buffer.allocUnsafeSlow(FILE_IO_SIZE);
+    const length = Math.min(buffer.length, this.#end - this.#position);
+    const position = this.#position;
+    this.#handle.then((handle) => handle.read(buffer, 0, length, position)).then(({ bytesRead }) => {
+      this.#reading = false;
+      if (this.#closed) {
+        this.#closeHandle();
+        return;
+      }
+      if (bytesRead <= 0) throw new Error(`the file ends before octet ${this.#end}`);
+      this.#position += bytesRead;
+      const wasEmpty = this.#ready.length === 0;
+      this.#ready.push({ buffer, from: 0, to: bytesRead });
+      this.#buffered += bytesRead;
+      if (this.#position >= this.#end) this.#closeHandle();
+      else this.#fill();
+      if (wasEmpty || this.done) this.onReady();
+    }).catch((err: Error) => {
+      this.#reading = false;
+      this.#closed = true;
+      this.#closeHandle();
+      this.onError(err);
+    });
+  }
+
+  #closeHandle(): void {
+    if (this.#handleClosed) return;
+    this.#handleClosed = true;
+    this.#handle.then((handle) => handle.close()).catch(() => {});
+  }
 }
 
 /** A Readable of `head` followed by the octets of `body` (a CPIM header block before a file). */
@@ -68,10 +194,13 @@ export function prefixed(head: Buffer, body: Readable): Readable {
 /**
  * Writes a transfer's content at file positions from `position` on, in the
  * order taken, hashing it as it is taken. Pieces are copied into 1 MiB
- * buffers reused from a small pool (fresh memory for every write costs page
- * faults, and many small iovecs cost the kernel more than one), each written
- * by one positional write while more arrives (positions never overlap, so
- * completion order does not matter). `write` returns false while more than
+ * buffers reused from a small pool: keeping the caller's pieces instead (the
+ * socket's reads) until they are written made them outlive the young
+ * generation, and the major collections that followed cost more than the
+ * copy. Each full buffer is written by one positional write while more
+ * arrives, one write in flight at a time: concurrent writes to one file
+ * contend for its inode lock, and on tmpfs here four of them cost two to four
+ * times the system CPU of one. `write` returns false while more than
  * `maxPending` octets wait to be written, and `onDrain` runs when they fall
  * below it, so the caller can pause its source.
  */
@@ -84,16 +213,17 @@ export class FileSink {
   /** the buffer being filled, and how far */
   #current: Buffer | null = null;
   #fill = 0;
-  /** file position of the next octet */
+  /** file position of the next octet to write */
   #position: number;
-  /** octets in writes not yet finished */
+  /** filled buffers waiting for the write in flight, in file order */
+  readonly #queue: Array<{ buffer: Buffer; bytes: number }> = [];
+  /** the write in flight, or null */
+  #writing: Promise<void> | null = null;
+  /** octets queued or being written */
   #pending = 0;
   /** content octets written to the file, contiguous from the first */
   #written = 0;
   #taken = 0;
-  readonly #inFlight = new Set<Promise<void>>();
-  /** file positions of the writes in flight, to know what is contiguous on disk */
-  readonly #ranges: Array<{ start: number; end: number; done: boolean }> = [];
   #error: Error | null = null;
   #drain: (() => void) | null = null;
 
@@ -129,6 +259,7 @@ export class FileSink {
     if (piece.length > 0) {
       this.#hash?.update(piece);
       this.#taken += piece.length;
+      this.#pending += piece.length;
       let at = 0;
       while (at < piece.length) {
         const current = this.#current ??= this.#pool.pop() ?? Buffer.allocUnsafeSlow(FILE_IO_SIZE);
@@ -150,7 +281,7 @@ export class FileSink {
   /** Writes what is held and waits for every write; throws the first write error. */
   async finish(): Promise<void> {
     this.#flush();
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    while (this.#writing !== null) await this.#writing;
     this.#pool.length = 0;
     if (this.#error !== null) throw this.#error;
   }
@@ -166,30 +297,38 @@ export class FileSink {
     if (buffer === null || bytes === 0) return;
     this.#current = null;
     this.#fill = 0;
-    const range = { start: this.#position, end: this.#position + bytes, done: false };
-    this.#position += bytes;
-    this.#pending += bytes;
-    this.#ranges.push(range);
-    const write = this.#writeAll(buffer, bytes, range.start).then(() => {
-      range.done = true;
-      // what is on disk from the first octet: the leading finished writes
-      const before = this.#written;
-      while (this.#ranges.length > 0 && this.#ranges[0].done) {
-        const r = this.#ranges.shift() as { start: number; end: number };
-        this.#written += r.end - r.start;
+    this.#queue.push({ buffer, bytes });
+    if (this.#writing === null) this.#writing = this.#writeQueued();
+  }
+
+  /** Writes the queued buffers one after another until the queue is empty or a write fails. */
+  async #writeQueued(): Promise<void> {
+    while (this.#queue.length > 0 && this.#error === null) {
+      const { buffer, bytes } = this.#queue[0];
+      try {
+        await this.#writeAll(buffer, bytes, this.#position);
+        this.#position += bytes;
+        this.#written += bytes;
+        this.#onWritten?.(this.#written);
+      } catch (err) {
+        this.#error = err as Error;
       }
-      if (this.#written !== before) this.#onWritten?.(this.#written);
-    }, (err: Error) => { this.#error ??= err; }).finally(() => {
+      this.#queue.shift();
       this.#pending -= bytes;
-      this.#inFlight.delete(write);
       this.#pool.push(buffer);
       const drain = this.#drain;
       if (drain !== null && this.#pending < this.#maxPending) {
         this.#drain = null;
         drain();
       }
-    });
-    this.#inFlight.add(write);
+    }
+    // after an error nothing more is written; what is queued is given up
+    for (const { bytes } of this.#queue.splice(0)) this.#pending -= bytes;
+    this.#writing = null;
+    // a source paused for drain goes on, to meet the error at its next write
+    const drain = this.#drain;
+    this.#drain = null;
+    drain?.();
   }
 
   async #writeAll(buffer: Buffer, bytes: number, position: number): Promise<void> {

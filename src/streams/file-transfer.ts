@@ -31,7 +31,7 @@ import { reasonPhrase, StatusCode } from '../protocol/status.ts';
 import type { IncomingStream, MsrpSession, MsrpSessionOptions, SentMessage } from '../session.ts';
 import { CPIM_CONTENT_TYPE, unwrapCpim, wrapCpim } from './cpim.ts';
 import { createUniqueFile } from './file-name.ts';
-import { BackgroundHash, FILE_HASH_ALGORITHM, FileSink, hashFile, prefixed, readRange } from './file-io.ts';
+import { BackgroundHash, FILE_HASH_ALGORITHM, FileRangeSource, FileSink, hashFile, prefixed } from './file-io.ts';
 import { answerDirection, deliveryMode, fitsMaxSize } from './sdp-negotiation.ts';
 import type { FileHash, FileSelector, FileTransferAttributes, MsrpMedia } from './sdp.ts';
 import { type MediaParts, MsrpStreamBase, type StreamEvents, type StreamOptions } from './stream-base.ts';
@@ -297,21 +297,22 @@ export class FileTransferStream extends MsrpStreamBase<FileTransferStreamEvents>
     }
     const stop = plan.stop ?? plan.selector.size ?? 0;
     const length = stop - plan.start + 1;
-    let body = 'path' in f ? readRange(f.path, plan.start - 1, stop - 1) : f.stream;
     let head: Buffer = Buffer.alloc(0);
     if (mode === 'cpim') {
       head = wrapCpim(Buffer.alloc(0), {
         from: this.#o.localIdentity ?? ANONYMOUS, to: [this.#o.remoteIdentity ?? ANONYMOUS], contentType: type,
         contentHeaders: [{ name: 'Content-Disposition', value: this.#o.disposition ?? 'attachment' }],
       });
-      body = prefixed(head, body);
     }
     this.#head = head.length;
     if (!fitsMaxSize(peer, head.length + length)) {
-      body.destroy();
+      if ('stream' in f) f.stream.destroy();
       this.#failed(new MsrpStreamError('MSRP_ERR_FILE_REFUSED', `${head.length + length} octets is over the peer's a=max-size`, 413), null);
       return;
     }
+    // a file is read into reused buffers; a caller's stream is taken as it comes
+    const body = 'path' in f ? new FileRangeSource(f.path, plan.start - 1, stop - 1, head)
+      : mode === 'cpim' ? prefixed(head, f.stream) : f.stream;
     const sent = session.sendMessage(body, mode === 'cpim' ? CPIM_CONTENT_TYPE : type, { size: head.length + length });
     this.#sent = sent;
     const interval = this.#o.progressInterval ?? 4 << 20;

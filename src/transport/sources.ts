@@ -6,6 +6,7 @@
  * cut-through relay) and told to wait through the `write()` return value.
  */
 import type { Readable } from 'node:stream';
+import { SegmentQueue } from './segment-queue.ts';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -29,6 +30,13 @@ export interface BodySource {
   onError: (error: Error) => void;
   /** Stops the source: nothing more will be taken. */
   close(): void;
+  /**
+   * Optional: called with a count of octets taken from this source once the
+   * socket has written them (in the order taken), so a source that reads into
+   * buffers of its own can reuse them; fresh memory for every read costs page
+   * faults and garbage collections.
+   */
+  written?(octets: number): void;
 }
 
 /** A Buffer, sliced in place. */
@@ -80,9 +88,7 @@ export class ReadableSource implements BodySource {
   readonly #stream: Readable;
   readonly size: number | null;
   readonly #highWater: number;
-  readonly #queue: Buffer[] = [];
-  #head = 0;
-  #queued = 0;
+  readonly #queue = new SegmentQueue();
   #ended = false;
   #closed = false;
   onReady: () => void = noop;
@@ -101,33 +107,21 @@ export class ReadableSource implements BodySource {
   }
 
   get done(): boolean {
-    return this.#ended && this.#queued === 0;
+    return this.#ended && this.#queue.bytes === 0;
   }
 
   take(max: number): Buffer | null {
-    if (this.#closed || this.#head >= this.#queue.length) return null;
-    let piece = this.#queue[this.#head];
-    if (piece.length > max) {
-      this.#queue[this.#head] = piece.subarray(max);
-      piece = piece.subarray(0, max);
-    } else {
-      this.#head++;
-      if (this.#head === this.#queue.length) {
-        this.#queue.length = 0;
-        this.#head = 0;
-      }
-    }
-    this.#queued -= piece.length;
-    if (this.#queued < this.#highWater && !this.#ended && this.#stream.isPaused()) this.#stream.resume();
+    if (this.#closed) return null;
+    const piece = this.#queue.take(max);
+    if (piece === null) return null;
+    if (this.#queue.bytes < this.#highWater && !this.#ended && this.#stream.isPaused()) this.#stream.resume();
     return piece;
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#queue.length = 0;
-    this.#head = 0;
-    this.#queued = 0;
+    this.#queue.clear();
     this.#stream.off('data', this.#data);
     this.#stream.off('end', this.#end);
     this.#stream.off('error', this.#error);
@@ -137,10 +131,9 @@ export class ReadableSource implements BodySource {
   readonly #data = (data: Buffer | string): void => {
     const piece = typeof data === 'string' ? Buffer.from(data) : data;
     if (piece.length === 0 || this.#closed) return;
-    const wasEmpty = this.#queued === 0;
+    const wasEmpty = this.#queue.bytes === 0;
     this.#queue.push(piece);
-    this.#queued += piece.length;
-    if (this.#queued >= this.#highWater) this.#stream.pause();
+    if (this.#queue.bytes >= this.#highWater) this.#stream.pause();
     if (wasEmpty) this.onReady();
   };
 
@@ -160,9 +153,7 @@ export class ReadableSource implements BodySource {
  */
 export class PushSource implements BodySource {
   readonly size: number | null;
-  readonly #queue: Buffer[] = [];
-  #head = 0;
-  #queued = 0;
+  readonly #queue = new SegmentQueue();
   #ended = false;
   #closed = false;
   readonly #highWater: number;
@@ -178,24 +169,23 @@ export class PushSource implements BodySource {
   }
 
   get done(): boolean {
-    return this.#ended && this.#queued === 0;
+    return this.#ended && this.#queue.bytes === 0;
   }
 
   /** Octets pushed and not yet taken. */
   get queued(): number {
-    return this.#queued;
+    return this.#queue.bytes;
   }
 
   /** Queues a segment; false when the caller should wait for `onDrain`. */
   write(segment: Buffer): boolean {
     if (this.#ended || this.#closed) return false;
     if (segment.length > 0) {
-      const wasEmpty = this.#queued === 0;
+      const wasEmpty = this.#queue.bytes === 0;
       this.#queue.push(segment);
-      this.#queued += segment.length;
       if (wasEmpty) this.onReady();
     }
-    if (this.#queued >= this.#highWater) {
+    if (this.#queue.bytes >= this.#highWater) {
       this.#wantDrain = true;
       return false;
     }
@@ -210,20 +200,9 @@ export class PushSource implements BodySource {
   }
 
   take(max: number): Buffer | null {
-    if (this.#head >= this.#queue.length) return null;
-    let piece = this.#queue[this.#head];
-    if (piece.length > max) {
-      this.#queue[this.#head] = piece.subarray(max);
-      piece = piece.subarray(0, max);
-    } else {
-      this.#head++;
-      if (this.#head === this.#queue.length) {
-        this.#queue.length = 0;
-        this.#head = 0;
-      }
-    }
-    this.#queued -= piece.length;
-    if (this.#wantDrain && this.#queued < this.#highWater) {
+    const piece = this.#queue.take(max);
+    if (piece === null) return null;
+    if (this.#wantDrain && this.#queue.bytes < this.#highWater) {
       this.#wantDrain = false;
       queueMicrotask(() => this.onDrain());
     }
@@ -233,8 +212,6 @@ export class PushSource implements BodySource {
   close(): void {
     this.#closed = true;
     this.#ended = true;
-    this.#queue.length = 0;
-    this.#head = 0;
-    this.#queued = 0;
+    this.#queue.clear();
   }
 }

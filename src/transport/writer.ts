@@ -162,6 +162,13 @@ const EMPTY = Buffer.alloc(0);
 /** The parts of an item given as text. */
 const NO_PARTS: Buffer[] = [];
 
+/** The socket write callback telling `source` that `octets` it gave were written. */
+function writtenOf(source: OutgoingMessage['source'], octets: number): (error?: Error | null) => void {
+  return (error) => {
+    if (!error) source.written?.(octets);
+  };
+}
+
 /** Where in `rest` the body would hold the open chunk's end-line (0 when it starts in the octets already written), or -1. */
 function endLineIn(open: OpenChunk, rest: Buffer): number {
   return startsInTail(open, rest) ? 0 : rest.indexOf(open.needle);
@@ -466,7 +473,7 @@ export class ChunkWriter {
       const at = endLineIn(open, rest);
       const part = at < 0 ? rest : rest.subarray(0, at);
       if (part.length > 0) {
-        this.#write(part);
+        this.#write(part, message.source.written === undefined ? undefined : writtenOf(message.source, part.length));
         open.bytes += part.length;
         message.position += part.length;
         message.bytes += part.length;

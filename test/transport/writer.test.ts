@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Readable } from 'node:stream';
 import type { Chunk } from '../../src/protocol/chunk.ts';
-import { MsrpTransport } from '../../src/transport.ts';
+import { MsrpTransport, type BodySource } from '../../src/transport.ts';
 import { DEFAULT_HIGH_WATER } from '../../src/transport/writer.ts';
 import { delay, rawPeer, sendHeaders, uri } from './helpers.ts';
 
@@ -327,6 +327,44 @@ pressure('a peer that does not read stops the writer; a Readable source is not d
     await delay(100);
     assert.is(produced, before, 'nothing more is read while the peer does not read');
     m.abort();
+  } finally {
+    p.close();
+  }
+});
+
+pressure('a source that reuses its memory hears which octets the socket has written, never ahead of it', async () => {
+  const p = await rawPeer();
+  try {
+    p.socket.pause();
+    const size = 8 * 1024 * 1024;
+    let taken = 0;
+    let written = 0;
+    const source: BodySource = {
+      size,
+      get done() { return taken >= size; },
+      take(max: number) {
+        if (taken >= size) return null;
+        const n = Math.min(max, size - taken);
+        taken += n;
+        return Buffer.alloc(n, 0x62);
+      },
+      onReady: () => {},
+      onError: () => {},
+      close() {},
+      written(octets: number) {
+        written += octets;
+        assert.ok(written <= taken, `${written} octets written of ${taken} taken`);
+      },
+    };
+    const m = p.transport.sendMessage({ body: source, size });
+    await delay(300);
+    assert.ok(taken > 0 && taken < size, `taken ${taken}`);
+    // what the socket still holds is not yet written
+    assert.ok(written <= taken - p.connection.stream.writableLength, `written ${written}, taken ${taken}`);
+    p.socket.resume();
+    answerAll(p);
+    assert.is((await m.outcome).code, 200);
+    assert.is(written, size);
   } finally {
     p.close();
   }
