@@ -1,12 +1,15 @@
 /**
  * Parent-side plumbing of the two-process benchmarks: forking a peer script
- * (tsx, optional CPU profiles with MSRP_BENCH_PROF=dir), waiting for one of
+ * (compiled to JavaScript and run by plain node, as an application runs the
+ * library; MSRP_BENCH_TSX=1 runs the TypeScript under tsx instead; optional
+ * CPU profiles with MSRP_BENCH_PROF=dir), waiting for one of
  * its IPC messages, stopping peers, and one bench:transfer case run through
  * bench/helpers/transfer-peer.ts (bench/transfer.bench.ts runs them all;
  * bench/streams.bench.ts takes MsrpSession's figure from it).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Result, Setup } from './transfer-peer.ts';
 
@@ -40,11 +43,35 @@ export interface CaseParams {
 /** An IPC message from a peer. */
 export type Message = { type: string } & Partial<Result> & { port?: number; path?: string[]; status?: string; rssPeak?: number };
 
-/** Forks a peer script under tsx. */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Where bench/tsconfig.peers.json puts the compiled peers (and what they import). */
+const COMPILED = join(ROOT, 'node_modules', '.cache', 'msrp-bench');
+let compiled = false;
+
+/**
+ * The peers' JavaScript, compiled once per benchmark run with tsc. Under tsx
+ * every peer process carried its loader thread and transpile cache (about
+ * 45 MiB of RSS, and a larger heap for every major collection to mark),
+ * which says more about tsx than about the library.
+ */
+function compiledPath(path: string): string {
+  if (!compiled) {
+    // the generated wasm module must exist before tsc reads the imports
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-wasm.mjs'), '--if-needed'], { stdio: 'inherit' });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'bench', 'tsconfig.peers.json')],
+      { stdio: 'inherit' });
+    compiled = true;
+  }
+  return join(COMPILED, relative(ROOT, path)).replace(/\.ts$/, '.js');
+}
+
+/** Forks a peer script: its compiled JavaScript under plain node, or the TypeScript under tsx with MSRP_BENCH_TSX=1. */
 export function forkPeer(path: string): ChildProcess {
   // MSRP_BENCH_PROF=dir: a CPU profile of every peer process in dir
   const prof = process.env.MSRP_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MSRP_BENCH_PROF}`] : [];
-  return fork(path, [], { execArgv: ['--import', 'tsx', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
+  if (process.env.MSRP_BENCH_TSX === '1') return fork(path, [], { execArgv: ['--import', 'tsx', ...prof], stdio });
+  return fork(compiledPath(path), [], { execArgv: prof, stdio });
 }
 
 /** The next IPC message of `type` from a peer; rejects if the peer exits first. */
