@@ -19,7 +19,8 @@
  *
  * Prints a table, then as the last line one JSON object:
  * {"relayGBps", "directGBps", "relayRatio", "kamailioGBps", "oursAt10KBGBps", "vsKamailio"}.
- * `--quick`: 50 MB and 3 runs.
+ * `--quick`: 50 MB and 3 runs; `--only <text>`: just the pairs with a case
+ * whose name holds the text (no JSON line then).
  */
 import type { ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -34,6 +35,9 @@ const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : quick ? 3 : 5;
 const SIZE = (quick ? 50 : 200) * 1e6;
 const SMALL_CHUNK = 10 * 1024;
+const onlyArg = process.argv.indexOf('--only');
+/** `--only <text>`: the pairs with a case whose name holds it */
+const ONLY = onlyArg > 0 ? process.argv[onlyArg + 1] : null;
 /** a receiver still short of octets this long after the sender finished has lost some */
 const LOSS_WAIT_MS = 10_000;
 
@@ -110,7 +114,7 @@ async function main(): Promise<void> {
       [{ name: 'Kamailio, 10 KB chunks', kind: 'kamailio', chunk: SMALL_CHUNK }, { name: 'our relay, 10 KB chunks', kind: 'relay', chunk: SMALL_CHUNK }],
     ];
     const runs = new Map<string, Run[]>();
-    for (const pair of pairs) {
+    for (const pair of pairs.filter((p) => ONLY === null || p.some((c) => c.name.includes(ONLY)))) {
       for (let i = 0; i < RUNS; i++) {
         for (const setting of pair) {
           const r = await transfer(a, b, setting);
@@ -129,6 +133,7 @@ async function main(): Promise<void> {
       const bad = list.filter((r) => !r.hashOk || r.misordered > 0).length;
       console.log(`${name.padEnd(26)} ${rate(name).toFixed(3).padStart(12)} ${Math.min(...rates).toFixed(3).padStart(7)} ${Math.max(...rates).toFixed(3).padStart(7)}  ${lost} / ${bad}`);
     }
+    if (ONLY !== null) return;
     const relayGBps = rate('our relay, 200 MB');
     const directGBps = rate('direct, 200 MB');
     const kamailioGBps = rate('Kamailio, 10 KB chunks');
