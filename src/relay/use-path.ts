@@ -67,6 +67,32 @@ function isWs(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
 
+/** The header values after one relay hop, as `forwardPathValues` gives them; the word lists are made only when asked for. */
+export class ForwardedPathValues implements ForwardedPaths<string> {
+  readonly hop: string;
+  readonly toPathValue: string;
+  readonly fromPathValue: string;
+
+  constructor(hop: string, toPathValue: string, fromPathValue: string) {
+    this.hop = hop;
+    this.toPathValue = toPathValue;
+    this.fromPathValue = fromPathValue;
+  }
+
+  get toPath(): string[] {
+    return this.toPathValue.split(/[ \t]+/);
+  }
+
+  get fromPath(): string[] {
+    return this.fromPathValue.split(/[ \t]+/);
+  }
+}
+
+/** The last rewrite: a relay forwards chunk after chunk of one session with the same two values. */
+let lastTo = '';
+let lastFrom = '';
+let lastForwarded: ForwardedPathValues | null = null;
+
 /**
  * `forwardPaths` over the header values as written, for cut-through: the
  * first To-Path URI moves to the front of the From-Path byte for byte, other
@@ -74,7 +100,8 @@ function isWs(c: number): boolean {
  * (RFC 4975 §9; a lenient reader accepts runs of whitespace). Only `hop`
  * needs parsing, to check that it is ours.
  */
-export function forwardPathValues(toPath: string, fromPath: string): ForwardedPaths<string> & { toPathValue: string; fromPathValue: string } {
+export function forwardPathValues(toPath: string, fromPath: string): ForwardedPathValues {
+  if (lastForwarded !== null && toPath === lastTo && fromPath === lastFrom) return lastForwarded;
   let s = 0;
   while (s < toPath.length && isWs(toPath.charCodeAt(s))) s++;
   let e = s;
@@ -83,14 +110,10 @@ export function forwardPathValues(toPath: string, fromPath: string): ForwardedPa
   while (r < toPath.length && isWs(toPath.charCodeAt(r))) r++;
   if (s === e || r === toPath.length) throw new RangeError('the To-Path has no URI after ours: nothing to forward to');
   const hop = toPath.slice(s, e);
-  const toPathValue = toPath.slice(r).trimEnd();
-  const fromPathValue = `${hop} ${fromPath.trim()}`;
-  // the word lists are made only when asked for: a relay forwarding chunks needs the values alone
-  return {
-    hop, toPathValue, fromPathValue,
-    get toPath() { return toPathValue.split(/[ \t]+/); },
-    get fromPath() { return fromPathValue.split(/[ \t]+/); },
-  };
+  lastForwarded = new ForwardedPathValues(hop, toPath.slice(r).trimEnd(), `${hop} ${fromPath.trim()}`);
+  lastTo = toPath;
+  lastFrom = fromPath;
+  return lastForwarded;
 }
 
 /** A session id for a Use-Path URI: 120 random bits, base64url (RFC 4975 §9 session-id characters; RFC 4976 §6.3 asks for 64). */
