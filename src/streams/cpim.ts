@@ -16,7 +16,9 @@
  */
 import { createParseError, type MsrpParseError } from '../errors.ts';
 import { parseContentType } from '../protocol/headers.ts';
-import { formatMimeHeaders, lineAt, MAX_MIME_HEADER_BYTES, type MimeHeader, mimeHeader, readMimeHeaders, show, trimWs } from './mime.ts';
+import {
+  formatMimeHeaders, lineAt, MAX_MIME_HEADER_BYTES, type MimeHeader, type MimeHeaderBlock, mimeHeader, readMimeHeaders, show, trimWs,
+} from './mime.ts';
 
 /** The namespace of the RFC 3862 §4 headers (the default namespace). */
 export const CPIM_HEADERS_NS = 'urn:ietf:params:cpim-headers:';
@@ -101,6 +103,8 @@ export interface CpimWrapOptions {
   /** further headers, values as on the wire (for example `imdn.Message-ID`) */
   headers?: CpimHeader[];
 }
+
+const LF = 0x0a;
 
 function cpimError(message: string): MsrpParseError {
   return createParseError('MSRP_ERR_CPIM', message, 400);
@@ -411,7 +415,36 @@ export interface CpimUnwrapOptions {
  * Throws MsrpParseError (code MSRP_ERR_CPIM, statusCode 400) on malformed input.
  */
 export function unwrapCpim(body: Buffer, options: CpimUnwrapOptions = {}): CpimMessage {
-  const maxBytes = options.maxHeaderBytes ?? MAX_MIME_HEADER_BYTES;
+  const blocks = readBlocks(body, options.maxHeaderBytes ?? MAX_MIME_HEADER_BYTES);
+  if (blocks === null) throw cpimError('no content: the body ends inside the CPIM headers');
+  return { ...headOf(blocks), content: body.subarray(blocks.mime.end) };
+}
+
+/** The header blocks of a Message/CPIM body, without its content. */
+export type CpimHead = Omit<CpimMessage, 'content'>;
+
+/**
+ * The header blocks at the start of a Message/CPIM body whose rest may not
+ * have arrived yet (the first chunk of a message: RFC 3862 §2 puts the
+ * headers first). Null when `start` ends before the blank line that closes
+ * the MIME headers; only whole lines are read, since the chunk may end inside
+ * one. Throws MsrpParseError as unwrapCpim does for malformed headers.
+ */
+export function readCpimHead(start: Buffer, options: CpimUnwrapOptions = {}): CpimHead | null {
+  const whole = start.subarray(0, start.lastIndexOf(LF) + 1);
+  const blocks = readBlocks(whole, options.maxHeaderBytes ?? MAX_MIME_HEADER_BYTES);
+  if (blocks === null || !blocks.mime.terminated) return null;
+  return headOf(blocks);
+}
+
+interface Blocks {
+  headers: CpimHeader[];
+  mime: MimeHeaderBlock;
+  blankLineMissing: boolean;
+}
+
+/** The message headers and the MIME header block; null when the body ends inside the message headers. */
+function readBlocks(body: Buffer, maxBytes: number): Blocks | null {
   const headers: CpimHeader[] = [];
   let i = 0;
   let mimeStart = -1;
@@ -437,14 +470,14 @@ export function unwrapCpim(body: Buffer, options: CpimUnwrapOptions = {}): CpimM
     headers.push(params.length > 0 ? { name, params, value } : { name, value });
     i = next;
   }
-  if (mimeStart < 0) throw cpimError('no content: the body ends inside the CPIM headers');
-  const block = readMimeHeaders(body, mimeStart, 'MSRP_ERR_CPIM', 'CPIM content headers', maxBytes);
+  if (mimeStart < 0) return null;
+  const mime = readMimeHeaders(body, mimeStart, 'MSRP_ERR_CPIM', 'CPIM content headers', maxBytes);
+  return { headers, mime, blankLineMissing };
+}
+
+function headOf({ headers, mime, blankLineMissing }: Blocks): CpimHead {
   return {
-    headers,
-    contentHeaders: block.headers,
-    contentType: mimeHeader(block.headers, 'Content-Type'),
-    content: body.subarray(block.end),
-    ...typedFields(headers),
+    headers, contentHeaders: mime.headers, contentType: mimeHeader(mime.headers, 'Content-Type'), ...typedFields(headers),
     blankLineMissing,
   };
 }

@@ -231,6 +231,30 @@ Parse('malformed input: clear MSRP_ERR_CPIM errors', () => {
   rejects(() => C.unwrapCpim(Buffer.from(`X: ${'a'.repeat(100)}\r\n\r\n`), { maxHeaderBytes: 50 }), 'longer than 50');
 });
 
+const Head = suite('CPIM: the head of a body still arriving (readCpimHead)');
+
+Head('RFC 4975 §11.4 first chunk: the header blocks without the blank line between them, before the rest', () => {
+  const h = C.readCpimHead(msrpBody('rfc4975-11.4-fig14-cpim-chunk1-send.msrp'));
+  assert.ok(h !== null);
+  assert.equal(h.to, [{ displayName: 'Bob', uri: 'sip:bob@example.com' }]);
+  assert.equal(h.from, { displayName: 'Alice', uri: 'sip:alice@example.com' });
+  assert.is(h.contentType, 'text/plain');
+  assert.ok(h.blankLineMissing);
+  assert.not.ok('content' in h);
+});
+
+Head('null until the blank line after the MIME headers is in; a line cut by the chunk end is not read', () => {
+  const head = Buffer.from('From: <sip:a@x>\r\nTo: <sip:b@x>\r\n\r\nContent-Type: image/png\r\n\r\n');
+  const body = Buffer.concat([head, Buffer.from([0x89, 0x50, 0x4e, 0x47])]);
+  const end = head.length;
+  for (let cut = 0; cut < end; cut++) assert.is(C.readCpimHead(body.subarray(0, cut)), null, `cut at ${cut}`);
+  for (let cut = end; cut <= body.length; cut++) assert.is(C.readCpimHead(body.subarray(0, cut))?.contentType, 'image/png');
+  // "To: <sip:b@x" cut before its end would not parse as an address: it is left for a later look
+  assert.is(C.readCpimHead(Buffer.from('From: <sip:a@x>\r\nTo: <sip:b@')), null);
+  rejects(() => C.readCpimHead(Buffer.from('not a header\r\n\r\n')), 'not a CPIM header line');
+});
+
 Vectors.run();
 Wrap.run();
 Parse.run();
+Head.run();
