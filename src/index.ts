@@ -38,10 +38,10 @@ export type { ExpiresBounds, MsrpRelayOptions } from './relay/options.ts';
 export * from './streams/sdp.ts';
 export {
   CPIM_CONTENT_TYPE, CPIM_HEADERS_NS, cpimHeaders, decodeCpimValue, encodeCpimValue, formatCpimAddress, formatCpimDateTime,
-  parseCpimAddress, parseCpimDateTime, unwrapCpim, wrapCpim,
+  parseCpimAddress, parseCpimDateTime, readCpimHead, unwrapCpim, wrapCpim,
 } from './streams/cpim.ts';
 export type {
-  CpimAddress, CpimDateTime, CpimHeader, CpimMessage, CpimNamespace, CpimSubject, CpimUnwrapOptions, CpimWrapOptions,
+  CpimAddress, CpimDateTime, CpimHead, CpimHeader, CpimMessage, CpimNamespace, CpimSubject, CpimUnwrapOptions, CpimWrapOptions,
 } from './streams/cpim.ts';
 export { buildMultipart, isMultipart, splitMultipart } from './streams/multipart.ts';
 export type { MimePart, MimePartInit, MultipartOptions } from './streams/multipart.ts';
@@ -80,10 +80,10 @@ export type {
   OutgoingMessageEvents, RequestTarget, Resolution, SendMessageOptions, SentChunk, SessionHandler, TransactionHandlers,
   TransactionResult, TransportEvents, WriterOptions,
 } from './transport.ts';
-export { DEFAULT_KEEPALIVE, IncomingStream, MsrpSession, SentMessage } from './session.ts';
+export { DEFAULT_KEEPALIVE, IncomingStream, MsrpSession, SCREEN_BYTES, SentMessage } from './session.ts';
 export type {
   DeliveryOutcome, DeliveryStatus, IncomingReport, IncomingStreamInit, IncompleteMessage, MessageProgress, MsrpSessionEvents,
-  MsrpSessionOptions, ReceivedMessage, ReceiverOptions, SendOptions, SentMessageEvents,
+  MsrpSessionOptions, ReceivedMessage, ReceiverOptions, ScreenRequest, ScreenVerdict, SendOptions, SentMessageEvents,
 } from './session.ts';
 export {
   childLogger, consoleLogger, formatTrafficRecord, noopLogger, summarizeBody, trafficLogTo, trafficLogToLogger,

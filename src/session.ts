@@ -13,6 +13,8 @@
  * come whole as 'message', large ones as an 'incoming' Readable whose
  * consumer sets the pace (src/session/receiver.ts). Success REPORTs are sent
  * as RFC 4975 §7.1.3 asks; REPORTs for our messages settle them ('report').
+ * The `screenRequest` option lets the layer above answer the first chunk of
+ * a message with an error instead (src/session/screen.ts).
  *
  * Memory is bounded on both sides: pending outgoing messages (maxPendingMessages),
  * the writer's queue (it waits for 'drain'; a Readable body is read only when
@@ -39,6 +41,8 @@ import { REPORT_TRACKER_MESSAGES, SentMessage } from './session/sent-message.ts'
 export { IncomingStream } from './session/incoming-stream.ts';
 export type { IncomingStreamInit } from './session/incoming-stream.ts';
 export type { IncompleteMessage, ReceivedMessage, ReceiverOptions } from './session/receiver.ts';
+export { SCREEN_BYTES } from './session/screen.ts';
+export type { ScreenRequest, ScreenVerdict } from './session/screen.ts';
 export { SentMessage } from './session/sent-message.ts';
 export type { DeliveryOutcome, DeliveryStatus, MessageProgress, SentMessageEvents } from './session/sent-message.ts';
 export type { IncomingReport, MsrpSessionEvents, MsrpSessionOptions, SendOptions } from './session/types.ts';

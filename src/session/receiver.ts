@@ -6,7 +6,9 @@
  * At each end-line the chunk is answered with the reassembler's status (the
  * transport's writeResponse drops what Failure-Report forbids, §7.1.4), and
  * success REPORTs go out as §7.1.3 asks: one covering the whole message at
- * its end, and optionally incremental ones for progress.
+ * its end, and optionally incremental ones for progress. A screenRequest
+ * hook may answer a message's first chunk otherwise (src/session/screen.ts):
+ * the message is then refused as a destroyed stream is.
  *
  * The connection has already refused what the session cannot take (481, 501,
  * 415, 400): everything that reaches this file is well formed.
@@ -23,6 +25,7 @@ import {
 import { reasonPhrase, StatusCode } from '../protocol/status.ts';
 import type { MsrpTransport, SessionHandler } from '../transport.ts';
 import { IncomingStream } from './incoming-stream.ts';
+import { ScreenBuffer, type ScreenRequest, type ScreenVerdict } from './screen.ts';
 
 /** What the session keeps about a message being received. */
 export interface IncomingMeta {
@@ -54,7 +57,7 @@ export interface ReceivedMessage {
 export interface IncompleteMessage {
   messageId: string;
   contentType: string;
-  /** aborted by the sender (`#`), refused (413: too large, or its stream destroyed), expired, or the session closed */
+  /** aborted by the sender (`#`), too large (413), refused (its stream destroyed, or by screenRequest), expired, or the session closed */
   reason: 'aborted' | 'too-large' | 'expired' | 'closed' | 'refused';
   /** 1-based inclusive ranges received before it ended (empty for `aborted`) */
   ranges: Array<{ start: number; end: number }>;
@@ -73,6 +76,8 @@ export interface ReceiverOptions extends Pick<ReassemblerOptions<IncomingMeta>,
   streamHighWaterMark?: number;
   /** octets an incoming stream holds out of order (default 4 MiB) */
   maxReorderBytes?: number;
+  /** decides the response to a message's first chunk before it is answered (src/session/screen.ts) */
+  screenRequest?: ScreenRequest | null;
 }
 
 /** What the receiver tells the session. */
@@ -99,6 +104,10 @@ export class Receiver implements SessionHandler {
   #currentId = '';
   /** the current chunk was already answered (an early 413) */
   #answered = false;
+  readonly #screen: ScreenRequest | null;
+  /** the start of the current chunk's body, kept while it starts a message and a hook is set */
+  readonly #screened: ScreenBuffer | null;
+  #screening = false;
 
   /** The incoming side of the session on `transport`; `events` are how it tells the session. */
   constructor(transport: MsrpTransport, events: ReceiverEvents, options: ReceiverOptions = {}) {
@@ -107,6 +116,8 @@ export class Receiver implements SessionHandler {
     this.#progressReports = options.progressReports ?? 0;
     this.#streamHighWater = options.streamHighWaterMark;
     this.#maxReorder = options.maxReorderBytes;
+    this.#screen = options.screenRequest ?? null;
+    this.#screened = this.#screen === null ? null : new ScreenBuffer();
     this.reassembler = new MessageReassembler<IncomingMeta>({
       maxMessages: options.maxMessages, maxIntervals: options.maxIntervals, inlineLimit: options.inlineLimit,
       maxBufferedBytes: options.maxBufferedBytes, maxMessageSize: options.maxMessageSize, expireMs: options.expireMs,
@@ -150,6 +161,9 @@ export class Receiver implements SessionHandler {
       this.#inProgress.set(messageId, meta);
     }
     this.#current = this.reassembler.begin(messageId, byteRange, meta);
+    // RFC 4975 §7.3.1: a chunk without Byte-Range starts at 1
+    this.#screening = this.#screened !== null && (byteRange === null || byteRange.start === 1)
+      && this.#current.status === StatusCode.OK;
     // refused before it started (no room, too large, its stream destroyed): it never became a message
     if (fresh && this.#current.status !== StatusCode.OK && this.reassembler.ranges(messageId) === null) {
       this.#inProgress.delete(messageId);
@@ -161,6 +175,7 @@ export class Receiver implements SessionHandler {
   onSendBody(segment: Buffer, chunk: Chunk): boolean {
     const current = this.#current;
     if (current === null || this.#answered) return true;
+    if (this.#screening) (this.#screened as ScreenBuffer).add(segment);
     const go = current.write(segment);
     if (current.status !== StatusCode.OK) {
       // Answered at once, not at the end-line: the sender stops the chunk in flight
@@ -179,10 +194,12 @@ export class Receiver implements SessionHandler {
     this.#current = null;
     this.#answered = false;
     const meta = this.#inProgress.get(this.#currentId);
+    const verdict = this.#screening ? this.#screenChunk(chunk, current, answered) : null;
     // a message refused on the way (its stream destroyed) answers 413 here (RFC 4975 §10.5)
     const outcome = current.end(chunk.continuationFlag.charCodeAt(0));
     const status = outcome.status;
-    if (!answered) this.#transport.writeResponse(chunk, status);
+    // writeResponse sends nothing for Failure-Report `no`, and only errors for `partial` (RFC 4975 §7.1.4)
+    if (!answered) this.#transport.writeResponse(chunk, verdict?.code ?? status, verdict?.comment);
     const message = outcome.message;
     if (message !== null) {
       this.#inProgress.delete(message.messageId);
@@ -199,6 +216,8 @@ export class Receiver implements SessionHandler {
     const current = this.#current;
     this.#current = null;
     if (current !== null) current.end(Flag.MORE);
+    if (this.#screening) this.#screened?.take();
+    this.#screening = false;
     void chunk;
   }
 
@@ -219,6 +238,21 @@ export class Receiver implements SessionHandler {
   close(): void {
     this.reassembler.close();
     this.#inProgress.clear();
+  }
+
+  /**
+   * Asks the hook about the first chunk of a message that is still taken, and
+   * refuses the message (its state freed now, later chunks 413) when the hook
+   * gives a verdict; nothing of it is delivered then.
+   */
+  #screenChunk(chunk: Chunk, current: IncomingChunk<IncomingMeta>, answered: boolean): ScreenVerdict | null {
+    this.#screening = false;
+    const body = (this.#screened as ScreenBuffer).take();
+    // already failing (an early 413), or aborted by its sender: nothing to decide
+    if (answered || current.status !== StatusCode.OK || chunk.continuationFlag === '#') return null;
+    const verdict = (this.#screen as ScreenRequest)(chunk, body);
+    if (verdict !== null) this.reassembler.refuse(this.#currentId);
+    return verdict;
   }
 
   #createStream(messageId: string, meta: IncomingMeta, sizeHint: number | null): IncomingStream {
