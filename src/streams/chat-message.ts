@@ -17,15 +17,19 @@
  * 4975 §7.3 makes multipart/mixed and /alternative mandatory), and decodes
  * text by its charset (UTF-8 by default) from the whole reassembled body,
  * so a character cut by a chunk border decodes whole; binary types stay
- * Buffers.
+ * Buffers. `readIncomingHead` reads the same wrapper from the start of a
+ * message's first chunk, for the stream to refuse it before it is answered.
  */
 import { MsrpChatError } from '../errors.ts';
 import type { Chunk } from '../protocol/chunk.ts';
 import { type ContentType, parseContentType } from '../protocol/headers.ts';
 import {
-  CPIM_CONTENT_TYPE, type CpimAddress, type CpimHeader, type CpimNamespace, type CpimWrapOptions, unwrapCpim, wrapCpim,
+  CPIM_CONTENT_TYPE, type CpimAddress, type CpimHead, type CpimHeader, type CpimNamespace, type CpimWrapOptions, readCpimHead, unwrapCpim,
+  wrapCpim,
 } from './cpim.ts';
-import { type DispositionRequest, type Imdn, type ImdnRequest, imdnRequestHeaders, readImdn, readImdnRequest } from './imdn.ts';
+import {
+  type DispositionRequest, type Imdn, type ImdnRequest, imdnRequestHeaders, isImdn, readImdn, readImdnRequest,
+} from './imdn.ts';
 import { ISCOMPOSING_CONTENT_TYPE, type IsComposing, parseIsComposing } from './is-composing.ts';
 import type { MimeHeader } from './mime.ts';
 import { isMultipart, splitMultipart } from './multipart.ts';
@@ -269,10 +273,7 @@ export function readIncoming(body: Buffer, contentType: string, chunk: Chunk, me
   if (inner !== null && isMultipart(inner)) {
     parts = splitMultipart(content, inner).map((p) => ({ contentType: p.contentType, content: decodeContent(p.body, p.contentType), headers: p.headers }));
   }
-  // RFC 7701 §6.2: To names one participant who is neither the focus nor (on the focus) the focus itself
-  const single = recipients.length === 1 ? recipients[0].uri : null;
-  const isPrivate = single !== null && cpimHeaders.length > 0
-    && ((context.remoteIsFocus && single !== context.remote.uri) || (context.localIsFocus && single !== context.local.uri));
+  const isPrivate = cpimHeaders.length > 0 && isPrivateTo(recipients, context);
   return {
     kind: 'message',
     imdnRequest,
@@ -282,4 +283,44 @@ export function readIncoming(body: Buffer, contentType: string, chunk: Chunk, me
       notifications: imdnRequest?.dispositions ?? [],
     },
   };
+}
+
+/** RFC 7701 §6.2: To names one participant who is neither the focus nor (on the focus) the focus itself. */
+function isPrivateTo(recipients: ReadonlyArray<{ uri: string }>, context: ChatContext): boolean {
+  if (recipients.length !== 1) return false;
+  const single = recipients[0].uri;
+  return (context.remoteIsFocus && single !== context.remote.uri) || (context.localIsFocus && single !== context.local.uri);
+}
+
+/** What the start of a wrapped message says before the rest of it arrives (see readIncomingHead). */
+export interface IncomingHead {
+  /** the content's type inside the CPIM wrapper */
+  contentType: string;
+  /** a private message (RFC 7701 §6.2), as readIncoming would mark it */
+  private: boolean;
+}
+
+/**
+ * Reads the CPIM header blocks at the start of a received message/cpim body
+ * (the first chunk's body: RFC 3862 §2 puts them first), so the stream can
+ * refuse a message before the session answers it. Null for anything
+ * readIncoming does not check against the local media: a body that is not
+ * wrapped or wraps no CPIM header, an IMDN or an is-composing document; and
+ * for a head that is cut or malformed (readIncoming, on the whole body,
+ * decides then).
+ */
+export function readIncomingHead(start: Buffer, contentType: string, context: ChatContext): IncomingHead | null {
+  const outer = typeOf(contentType);
+  if (outer === null || essence(outer) !== CPIM_CONTENT_TYPE) return null;
+  let head: CpimHead | null;
+  try {
+    head = readCpimHead(start);
+  } catch {
+    return null;
+  }
+  if (head === null || head.headers.length === 0 || isImdn(head)) return null;
+  const innerType = head.contentType ?? 'text/plain';
+  const inner = typeOf(innerType);
+  if (inner !== null && essence(inner) === ISCOMPOSING_CONTENT_TYPE) return null;
+  return { contentType: innerType, private: isPrivateTo(head.to.length > 0 ? head.to : [context.local], context) };
 }

@@ -10,7 +10,7 @@ import { MsrpChatError } from '../../src/errors.ts';
 import { Chunk } from '../../src/protocol/chunk.ts';
 import { wrapCpim } from '../../src/streams/cpim.ts';
 import {
-  type ChatContext, decodeContent, messageBody, prepareMessage, readIncoming, toIdentity,
+  type ChatContext, decodeContent, messageBody, prepareMessage, readIncoming, readIncomingHead, toIdentity,
 } from '../../src/streams/chat-message.ts';
 import { buildImdnResponse, readImdnRequest } from '../../src/streams/imdn.ts';
 import { buildIsComposing } from '../../src/streams/is-composing.ts';
@@ -104,6 +104,27 @@ incoming('is-composing plain or wrapped, IMDNs, and private messages from a focu
   assert.equal([p.kind === 'message' && p.message.private, r.kind === 'message' && r.message.private], [true, false]);
   assert.throws(() => readIncoming(Buffer.from('no headers here'), 'message/cpim', head, 'b1b1', context));
   assert.equal(toIdentity({ uri: 'u', displayName: null }), { uri: 'u', displayName: null });
+});
+
+incoming('the head of a first chunk: wrapped type and privacy as readIncoming finds them; null for what it does not check', () => {
+  const focus = { ...context, remoteIsFocus: true };
+  const toMe = wrapCpim(Buffer.alloc(5000), { from: 'sip:carol@example.com', to: ['sip:bob@example.com'], contentType: 'image/png' });
+  const first = toMe.subarray(0, 200);
+  assert.equal(readIncomingHead(first, 'message/cpim', focus), { contentType: 'image/png', private: true });
+  assert.equal(readIncomingHead(first, 'Message/CPIM', context), { contentType: 'image/png', private: false });
+  const whole = readIncoming(toMe, 'message/cpim', head, 'h1h1', focus);
+  assert.equal(whole.kind === 'message' && [whole.message.contentType, whole.message.private], ['image/png', true]);
+  // no MIME Content-Type inside: text/plain, as readIncoming takes it
+  assert.equal(readIncomingHead(Buffer.from('From: <sip:a@x>\r\n\r\nContent-Length: 2\r\n\r\nhi'), 'message/cpim', context),
+    { contentType: 'text/plain', private: false });
+  const ic = wrapCpim(buildIsComposing({ state: 'active' }), { from: 'sip:alice@example.com', contentType: 'application/im-iscomposing+xml' });
+  const request = readImdnRequest(unwrapCpim(messageBody(prepareMessage('x', { notifications: ['delivery'] }, context, 'q2q2'), true).body));
+  const imdn = buildImdnResponse(request!, { notification: 'delivery', status: 'delivered', from: 'sip:alice@example.com' });
+  const nothing: Array<[Buffer, string]> = [
+    [Buffer.from('hi'), 'text/plain'], [toMe.subarray(0, 60), 'message/cpim'], [ic, 'message/cpim'], [imdn, 'message/cpim'],
+    [Buffer.from('\r\nContent-Type: image/png\r\n\r\n'), 'message/cpim'], [Buffer.from('bad line\r\n\r\n'), 'message/cpim'],
+  ];
+  for (const [body, type] of nothing) assert.is(readIncomingHead(body, type, context), null, body.toString('latin1'));
 });
 
 out.run();
