@@ -13,13 +13,18 @@
  * settle them `delivered` (a 200 from a relay only says the relay took the
  * chunk, RFC 4975 §5.3).
  *
- * Receiving: messages come whole (large ones are gathered from the
- * session's incoming stream up to `maxMessageSize`), are unwrapped and
- * decoded by chat-message.ts, and become `message`, `composing` (RFC 3994),
- * or IMDN events (`delivered`, `displayed`, `notDelivered` with source
- * `imdn`, RFC 5438 as the RCS profile carries it over MSRP). Delivery
- * notifications asked for are answered at once, display ones by
- * `markDisplayed`; an IMDN is never answered.
+ * Receiving: the first chunk of a wrapped message is screened before the
+ * session answers it: 415 for a wrapped type not in the local accept-types
+ * or accept-wrapped-types (RFC 4975 §8.6), 428 for a private message when
+ * this side does not advertise `a=chatroom:private-messages` (RFC 7701
+ * §6.2); the message is refused and never emitted. Messages come whole
+ * (large ones are gathered from the session's incoming stream up to
+ * `maxMessageSize`), are unwrapped and decoded by chat-message.ts, and
+ * become `message`, `composing` (RFC 3994), or IMDN events (`delivered`,
+ * `displayed`, `notDelivered` with source `imdn`, RFC 5438 as the RCS
+ * profile carries it over MSRP). Delivery notifications asked for are
+ * answered at once, display ones by `markDisplayed`; an IMDN is never
+ * answered.
  *
  * Nicknames (RFC 7701 §7): `setNickname` sends NICKNAME with Use-Nickname
  * when the peer's a=chatroom has `nickname`; a side that advertises it
@@ -30,12 +35,12 @@ import { MsrpChatError, MsrpStreamError } from '../errors.ts';
 import { randomIdent, type Chunk } from '../protocol/chunk.ts';
 import { isSuccess } from '../protocol/status.ts';
 import type { ContinuationFlag } from '../protocol/chunk.ts';
-import type { IncomingStream, MsrpSession, MsrpSessionOptions, SentMessage } from '../session.ts';
+import type { IncomingStream, MsrpSession, MsrpSessionOptions, ScreenVerdict, SentMessage } from '../session.ts';
 import type { SentChunk } from '../transport.ts';
 import { type ChatClock, ComposingIn, type ComposingOptions, ComposingOut, realClock } from './chat-composing.ts';
 import {
   CHAT_ACCEPT_TYPES, CHAT_ACCEPT_WRAPPED_TYPES, type ChatContext, type ChatIdentity, type ChatSendOptions, type IncomingChatMessage,
-  messageBody, prepareMessage, type PreparedMessage, readIncoming, toIdentity,
+  messageBody, prepareMessage, type PreparedMessage, readIncoming, readIncomingHead, toIdentity,
 } from './chat-message.ts';
 import { buildImdnResponse, type Imdn, type ImdnRequest, wantsNotification } from './imdn.ts';
 import { buildIsComposing, type ComposingState, ISCOMPOSING_CONTENT_TYPE } from './is-composing.ts';
@@ -291,7 +296,10 @@ export class ChatStream extends MsrpStreamBase<ChatStreamEvents> {
   }
 
   protected override sessionOptions(): MsrpSessionOptions {
-    return { acceptTypes: this.localMedia?.acceptTypes, successReport: 'yes', failureReport: 'yes' };
+    return {
+      acceptTypes: this.localMedia?.acceptTypes, successReport: 'yes', failureReport: 'yes',
+      screenRequest: (chunk, body) => this.#screen(chunk, body),
+    };
   }
 
   protected onStart(session: MsrpSession): void {
@@ -412,9 +420,11 @@ export class ChatStream extends MsrpStreamBase<ChatStreamEvents> {
       return;
     }
     const message = received.message;
-    const local = this.localMedia as MsrpMedia;
-    if (message.cpimHeaders.length > 0 && !acceptsType([...local.acceptTypes, ...local.acceptWrappedTypes], message.contentType)) {
-      this.logger.warn({ messageId, contentType: message.contentType }, 'msrp chat message dropped: wrapped type not in accept-wrapped-types');
+    // a second line behind #screen, for a wrapper whose head the first chunk did not hold whole: its
+    // chunks were answered 200 already, so it can only be dropped
+    const refusal = message.cpimHeaders.length > 0 ? this.#refusal(message.contentType, message.private) : null;
+    if (refusal !== null) {
+      this.logger.warn({ messageId, contentType: message.contentType, code: refusal.code }, `msrp chat message dropped: ${refusal.comment}`);
       return;
     }
     this.#composingIn.messageReceived();
@@ -426,6 +436,33 @@ export class ChatStream extends MsrpStreamBase<ChatStreamEvents> {
       if (this.#displayRequests.size >= DISPLAY_MEMORY) this.#displayRequests.delete(this.#displayRequests.keys().next().value as string);
       this.#displayRequests.set(request.messageId, request);
     }
+  }
+
+  /**
+   * The session's screenRequest hook: the CPIM head at the start of a
+   * message's first chunk decides 415 or 428 before the chunk is answered
+   * (null lets it in, and #receive checks the whole body).
+   */
+  #screen(chunk: Chunk, body: Buffer): ScreenVerdict | null {
+    if (this.localMedia === null) return null;
+    const head = readIncomingHead(body, chunk.getHeader('Content-Type') ?? '', this.#context());
+    return head === null ? null : this.#refusal(head.contentType, head.private);
+  }
+
+  /**
+   * Why this side does not take a wrapped message: a type in neither its
+   * accept-types nor its accept-wrapped-types (415, RFC 4975 §8.6), or a
+   * private message without a=chatroom:private-messages (428, RFC 7701 §6.2).
+   */
+  #refusal(contentType: string, isPrivate: boolean): ScreenVerdict | null {
+    const local = this.localMedia as MsrpMedia;
+    if (!acceptsType([...local.acceptTypes, ...local.acceptWrappedTypes], contentType)) {
+      return { code: 415, comment: `${contentType} is not in accept-types or accept-wrapped-types` };
+    }
+    if (isPrivate && !(this.#chat.chatroom ?? []).includes('private-messages')) {
+      return { code: 428, comment: 'private messages are not taken here (no a=chatroom:private-messages)' };
+    }
+    return null;
   }
 
   #onImdn(imdn: Imdn): void {

@@ -3,12 +3,18 @@
  * peer's media forbids is refused before sending (`notDelivered`, source
  * `local`: a type, meta-data without CPIM, a=max-size); a chat room that
  * takes private messages gets them marked private; a chat room refusing a
- * private message with 428 (source `session`) and a nickname with 425.
+ * private message with 428 (source `session`) and a nickname with 425; what a
+ * receiver refuses on the CPIM head of a message's first chunk (415 for a
+ * wrapped type it does not take, 428 for a private message it does not take),
+ * never emitted there.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AcceptorDirect } from '../../src/connect/index.ts';
-import { ChatStream, type ChatNotDeliveredInfo, type IncomingChatMessage } from '../../src/streams/chat.ts';
+import {
+  type ChatDelivery, type ChatNotDeliveredInfo, type ChatSendOptions, ChatStream, type ChatStreamOptions, type IncomingChatMessage,
+} from '../../src/streams/chat.ts';
+import type { IncompleteMessage, MsrpSession } from '../../src/session.ts';
 import { unwrapCpim } from '../../src/streams/cpim.ts';
 import { createMsrpMedia, formatMsrpMedia } from '../../src/streams/sdp.ts';
 import { chatOptions, chatPair, collect, next, until } from './stream-helpers.ts';
@@ -83,5 +89,103 @@ wire('a chat room answers a private message with 428 and a nickname in use with 
   }
 });
 
+const screened = suite('ChatStream: refused by the receiver on the CPIM head (RFC 4975 §8.6, RFC 7701 §6.2)');
+
+/** Rewrites one SDP attribute line of an answer. */
+const claim = (attribute: string, value: string) => (answer: string) => answer.replace(new RegExp(`a=${attribute}(:[^\r]*)?\r\n`),
+  `a=${attribute}:${value}\r\n`);
+
+/** Bob takes text/plain, plain or wrapped, and nothing else; Alice is told he takes image/png wrapped too. */
+function pngClaimed(alice: Partial<ChatStreamOptions> = {}): Promise<[ChatStream, ChatStream]> {
+  return chatPair(alice, { acceptTypes: ['message/cpim', 'text/plain'], acceptWrappedTypes: ['text/plain'] },
+    claim('accept-wrapped-types', 'text/plain image/png'));
+}
+
+/** Sends text after a refusal and checks that it is the only message the receiver emitted. */
+async function onlyThisArrives(from: ChatStream, emitted: IncomingChatMessage[]): Promise<void> {
+  const ok = from.sendMessage('still here');
+  assert.ok((await ok.done).delivered);
+  assert.equal(emitted.map((m) => m.content), ['still here']);
+}
+
+screened('a wrapped type the receiver does not take: 415 at the sender, nothing emitted; text still passes', async () => {
+  const [alice, bob] = await pngClaimed();
+  try {
+    const emitted = collect<IncomingChatMessage>(bob, 'message');
+    const failed = next<ChatNotDeliveredInfo>(alice, 'notDelivered');
+    const png = alice.sendMessage(Buffer.from([0x89, 0x50, 0x4e, 0x47]), { contentType: 'image/png' });
+    const done = await png.done;
+    assert.equal([done.delivered, done.code], [false, 415]);
+    assert.equal([(await failed).messageId, (await failed).source, (await failed).code], [png.messageId, 'session', 415]);
+    // the receiver's screen, not its transport (which answers 415 to a plain image/png): the PNG went wrapped
+    assert.match(done.reason ?? '', 'image/png is not in accept-types or accept-wrapped-types');
+    await onlyThisArrives(alice, emitted);
+  } finally {
+    await Promise.all([alice.end(), bob.end()]);
+  }
+});
+
+screened('a wrapped message in several chunks of a refused type: 415 to its first chunk, the receiver holds nothing', async () => {
+  const [alice, bob] = await pngClaimed({ connect: { connection: { maxChunkSize: 4096 } } });
+  try {
+    const emitted = collect<IncomingChatMessage>(bob, 'message');
+    const incomplete = next<IncompleteMessage>(bob.session as MsrpSession, 'incomplete');
+    const png = alice.sendMessage(Buffer.alloc(20_000, 0x50), { contentType: 'image/png' });
+    const answers: Array<[number | '*', string, number]> = [];
+    png.sent?.outgoing.on('response', (chunk, result) => answers.push([chunk.byteRange.start, chunk.continuationFlag, result.code]));
+    const done = await png.done;
+    assert.equal([done.delivered, done.code], [false, 415]);
+    assert.equal(answers[0], [1, '+', 415], 'the first chunk, not the last, was refused');
+    assert.equal([(await incomplete).messageId, (await incomplete).reason], [png.messageId, 'refused']);
+    assert.is(bob.session?.receivingMessages, 0);
+    await onlyThisArrives(alice, emitted);
+  } finally {
+    await Promise.all([alice.end(), bob.end()]);
+  }
+});
+
+/** A private message (To `recipient` alone) from `from`: how it ended; `to` emitted nothing of it, only the text sent after. */
+async function privateMessage(from: ChatStream, to: ChatStream, recipient: string, options: ChatSendOptions = {}): Promise<ChatDelivery> {
+  const emitted = collect<IncomingChatMessage>(to, 'message');
+  const done = await from.sendMessage('psst', { recipients: [recipient], ...options }).done;
+  await onlyThisArrives(from, emitted);
+  return done;
+}
+
+screened('a private message to a chat room without private-messages: 428 from the room, not emitted there', async () => {
+  // Alice is told the room takes private messages; the room's own media says it does not
+  const [alice, room] = await chatPair({}, { chatroom: ['nickname'] }, claim('chatroom', 'nickname private-messages'));
+  try {
+    const done = await privateMessage(alice, room, 'sip:dave@example.com');
+    assert.equal([done.delivered, done.code], [false, 428]);
+  } finally {
+    await Promise.all([alice.end(), room.end()]);
+  }
+});
+
+screened('a private message from a chat room to a participant without private-messages: 428 from the participant', async () => {
+  const [alice, room] = await chatPair({}, { chatroom: ['nickname', 'private-messages'] });
+  try {
+    // the room passes on a message To Alice alone: private for her (RFC 7701 §6.2)
+    const done = await privateMessage(room, alice, 'sip:alice@example.com');
+    assert.equal([done.delivered, done.code], [false, 428]);
+  } finally {
+    await Promise.all([alice.end(), room.end()]);
+  }
+});
+
+screened('a wrapper longer than the first chunk cannot be screened: answered 200, then dropped on the whole message', async () => {
+  const long = { connect: { connection: { maxChunkSize: 2048 } } };
+  const [alice, room] = await chatPair(long, { chatroom: ['nickname'] }, claim('chatroom', 'nickname private-messages'));
+  try {
+    // a Subject of 3000 octets: the CPIM head ends in the second chunk
+    const done = await privateMessage(alice, room, 'sip:dave@example.com', { subject: 's'.repeat(3000) });
+    assert.ok(done.delivered, 'the session took it: success REPORTs came');
+  } finally {
+    await Promise.all([alice.end(), room.end()]);
+  }
+});
+
 refused.run();
 wire.run();
+screened.run();

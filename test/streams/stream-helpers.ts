@@ -21,11 +21,18 @@ import type { MsrpStreamBase, StreamEvents } from '../../src/streams/stream-base
 /** Any stream class: what an offer/answer exchange needs of it. */
 type AnyStream = Pick<MsrpStreamBase<StreamEvents>, 'initialize' | 'start'>;
 
-/** The offerer initializes, its SDP goes as text to the answerer, the answer comes back as text; both start. */
-export async function negotiate(offerer: AnyStream, answerer: AnyStream): Promise<{ offer: string; answer: string }> {
+/**
+ * The offerer initializes, its SDP goes as text to the answerer, the answer
+ * comes back as text; both start. `seen` rewrites the answer on its way back
+ * (a peer whose SDP claims more than it takes); it must change it.
+ */
+export async function negotiate(offerer: AnyStream, answerer: AnyStream,
+  seen?: (answer: string) => string): Promise<{ offer: string; answer: string }> {
   const offer = formatSdp([await offerer.initialize()]);
   const answer = formatSdp([await answerer.initialize(offer)]);
-  await Promise.all([offerer.start(answer), answerer.start(offer)]);
+  const received = seen === undefined ? answer : seen(answer);
+  if (seen !== undefined) assert.is.not(received, answer, 'the answer was not rewritten');
+  await Promise.all([offerer.start(received), answerer.start(offer)]);
   return { offer, answer };
 }
 
@@ -38,11 +45,12 @@ export function chatOptions(local: string, remote: string, more: Partial<ChatStr
   };
 }
 
-/** Alice (offerer) and Bob (answerer), started. */
-export async function chatPair(alice: Partial<ChatStreamOptions> = {}, bob: Partial<ChatStreamOptions> = {}): Promise<[ChatStream, ChatStream]> {
+/** Alice (offerer) and Bob (answerer), started; `seen` rewrites Bob's answer as negotiate says. */
+export async function chatPair(alice: Partial<ChatStreamOptions> = {}, bob: Partial<ChatStreamOptions> = {},
+  seen?: (answer: string) => string): Promise<[ChatStream, ChatStream]> {
   const a = new ChatStream(chatOptions('sip:alice@example.com', 'sip:bob@example.com', alice));
   const b = new ChatStream(chatOptions('sip:bob@example.com', 'sip:alice@example.com', bob));
-  await negotiate(a, b);
+  await negotiate(a, b, seen);
   return [a, b];
 }
 
