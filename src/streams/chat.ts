@@ -153,11 +153,14 @@ export class ChatMessageHandle {
     const first = this.#first;
     const session = this.#session;
     if (first === null || session === null) return null;
-    return session.transport.makeChunk({
+    const chunk = session.transport.makeChunk({
       transactionId: first.transactionId, messageId: this.messageId, start: first.byteRange.start, end: first.byteRange.end,
-      length: first.byteRange.total, successReport: this.#sent?.successReport, contentType: this.#contentType,
+      length: first.byteRange.total, successReport: this.#sent?.successReport,
       continuationFlag: first.continuationFlag as ContinuationFlag,
     });
+    // makeChunk writes Content-Type only with a body; the chunk as written had one
+    chunk.setHeader('Content-Type', this.#contentType);
+    return chunk;
   }
 
   /** @internal the message went out on `session` */

@@ -74,6 +74,23 @@ basics('delivery outcomes settle every handle once', async () => {
   }
 });
 
+basics('a handle gives the head of its first chunk as written, Content-Type included', async () => {
+  const [alice, bob] = await chatPair();
+  try {
+    const handle = alice.sendMessage('hello', { contentType: 'text/plain' });
+    assert.is(handle.chunk, null, 'nothing written yet');
+    await handle.done;
+    const chunk = handle.chunk;
+    assert.ok(chunk !== null);
+    assert.is(chunk.method, 'SEND');
+    assert.is(chunk.messageId, handle.messageId);
+    assert.is(chunk.getHeader('Content-Type'), 'text/plain');
+    assert.is(chunk.getHeader('Byte-Range'), '1-5/5');
+  } finally {
+    await Promise.all([alice.end(), bob.end()]);
+  }
+});
+
 basics.run();
 
 chatStreamSuites('directly', async () => ({ alice: {}, bob: {}, close: async () => {} }));
