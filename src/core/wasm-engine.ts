@@ -166,7 +166,8 @@ export class WasmFramingEngine implements FramingEngine {
     try {
       while (pos < input.length) {
         const length = Math.min(core.inputSize, input.length - pos);
-        core.bytes().set(input.subarray(pos, pos + length), core.inputPtr);
+        // a whole input that fits the window (every socket read) needs no view of it made
+        core.bytes().set(pos === 0 && length === input.length ? input : input.subarray(pos, pos + length), core.inputPtr);
         this.#use.windowBytes = length;
         const winStream = base + pos;
         let offset = 0;
