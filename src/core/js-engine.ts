@@ -122,6 +122,10 @@ export class JsFramingEngine implements FramingEngine {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
   }
 
+  get holdsEvents(): boolean {
+    return this.pendingEnd !== 0;
+  }
+
   feed(input: Buffer, sink: FramingSink): number {
     if (this.state === State.DEAD) {
       this.base += input.length;

@@ -91,6 +91,13 @@ export interface FramingEngine {
    * After a fatal error every further call consumes everything and reports nothing.
    */
   feed(input: Buffer, sink: FramingSink): number;
+  /**
+   * Optional: true while events are held back from a sink that paused (a
+   * bodiless chunk's end after a pause on its head), to be delivered by the
+   * next feed, even an empty one. An engine without it is fed an empty input
+   * after every push to deliver them.
+   */
+  readonly holdsEvents?: boolean;
   /** Tells the engine the stream ended: a chunk in progress is reported as TRUNCATED. */
   finish(sink: FramingSink): void;
   /** Back to the start-of-chunk state, for reuse. */

@@ -148,6 +148,10 @@ export class WasmFramingEngine implements FramingEngine {
     return this.#slot;
   }
 
+  get holdsEvents(): boolean {
+    return this.#queue.length > 0;
+  }
+
   feed(input: Buffer, sink: FramingSink): number {
     if (this.#slot < 0) return input.length;
     const base = this.#base;

@@ -177,9 +177,12 @@ export class ChunkParser extends EventEmitter<ChunkParserEvents> {
       this.throwUnheard();
     }
     if (this.paused) return false;
-    // A bodiless chunk's end held back by a pause on its head comes with an empty feed.
-    this.engine.feed(EMPTY, this.sink);
-    this.throwUnheard();
+    // A bodiless chunk's end held back by a pause on its head comes with an empty feed
+    // (only when the engine holds one: an empty feed per push cost a tenth of a small read's parse).
+    if (this.engine.holdsEvents !== false) {
+      this.engine.feed(EMPTY, this.sink);
+      this.throwUnheard();
+    }
     if (this.finishing && !this.paused) {
       this.finishing = false;
       this.engine.finish(this.sink);
