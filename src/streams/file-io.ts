@@ -195,9 +195,9 @@ export function prefixed(head: Buffer, body: Readable): Readable {
  * Writes a transfer's content at file positions from `position` on, in the
  * order taken, hashing it as it is taken. Pieces are copied into 1 MiB
  * buffers reused from a small pool: keeping the caller's pieces instead (the
- * socket's reads) until they are written made them outlive the young
- * generation, and the major collections that followed cost more than the
- * copy. Each full buffer is written by one positional write while more
+ * socket's reads) until they were written measured slower here (0.36 against
+ * 0.40 GB/s, three runs each; held that long they outlive the young
+ * generation and need major collections). Each full buffer is written by one positional write while more
  * arrives, one write in flight at a time: concurrent writes to one file
  * contend for its inode lock, and on tmpfs here four of them cost two to four
  * times the system CPU of one. `write` returns false while more than
