@@ -12,6 +12,7 @@ import { Chunk } from '../src/protocol/chunk.ts';
 import { MsrpUri } from '../src/protocol/uri.ts';
 import { MsrpTransport } from '../src/transport.ts';
 import { rawPeer, sendHeaders, transportPair, uri } from './transport/helpers.ts';
+import { until } from './helpers/until.ts';
 
 const make = suite('transport: making requests and responses');
 
@@ -181,7 +182,7 @@ io('setHandler(null) sends requests back to readChunk; a closed transport fails 
     const heads: string[] = [];
     p.transport.setHandler({ onSendHead: (c) => { heads.push(c.transactionId); }, onRequest: () => {} });
     const t1 = p.request({ headers: sendHeaders('a'), body: 'a' });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await until(() => heads.length > 0, 5000, 'the first request at the handler');
     p.transport.setHandler(null);
     p.request({ headers: sendHeaders('b'), body: 'b' });
     assert.is((await p.transport.readChunk()).body?.toString(), 'b');

@@ -12,6 +12,7 @@ import { AcceptorDirect, ConnectionPool, ConnectorDirect, getAcceptor, getConnec
 import { Chunk, randomIdent } from '../../src/protocol/chunk.ts';
 import { ChunkParser } from '../../src/protocol/chunk-parser.ts';
 import { bindPair, localUri, rejectsWith } from './helpers.ts';
+import { until } from '../helpers/until.ts';
 
 const binding = suite('connect: binding a session (RFC 4975 §5.4)');
 
@@ -139,7 +140,7 @@ binding('a binding from a peer other than the expected one gets 481; the accepto
   const peer = localUri('127.0.0.1', 9);
   const completing = acceptor.complete([peer]);
   const intruder = await rawSend(mine.port!, mine.toString(), localUri('127.0.0.1', 9).toString());
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await until(() => intruder.responses.length > 0, 5000, 'a response to the intruder');
   assert.is(intruder.responses[0]?.code, 481);
   const good = await rawSend(mine.port!, mine.toString(), peer.toString());
   const transport = await completing;
@@ -211,7 +212,7 @@ sharing('one server port, many sessions routed by session id; 481 for an unknown
     t0.sendMessage({ body: 'for session 0' });
     assert.is((await p0.readChunk()).body?.toString(), 'for session 0');
     const stranger = await rawSend(server.port, server.makeUri().toString(), localUri('127.0.0.1', 9).toString());
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => stranger.responses.length > 0, 5000, 'a response to the stranger');
     assert.is(stranger.responses[0]?.code, 481);
     stranger.socket.destroy();
     for (const t of [t0, t1, p0, p1]) t.close();
@@ -230,7 +231,7 @@ sharing('a session bound to one connection answers 506 on another', async () => 
     const first = await rawSend(server.port, mine.toString(), peer.toString());
     const transport = await completing;
     const second = await rawSend(server.port, mine.toString(), peer.toString());
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => first.responses.length > 0 && second.responses.length > 0, 5000, 'responses to both bindings');
     assert.is(first.responses[0]?.code, 200);
     assert.is(second.responses[0]?.code, 506);
     transport.close();

@@ -216,11 +216,4 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `test` every 10 ms until it holds; rejects after `ms`. */
-export async function until(test: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`${what} not reached within ${ms} ms`);
-    await delay(10);
-  }
-}
+export { until } from '../helpers/until.ts';

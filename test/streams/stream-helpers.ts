@@ -79,14 +79,7 @@ export async function tempDir(prefix = 'msrp-stream-'): Promise<{ path: string; 
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
-/** Resolves when `check` is true, polling each turn of the event loop; throws after `ms`. */
-export async function until(check: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+export { until } from '../helpers/until.ts';
 
 /** Asserts that `promise` rejects with an instance of `type` whose code is `code`; returns the error. */
 export async function rejects<T extends Error & { code?: string }>(promise: Promise<unknown>, type: new (...args: never[]) => T,
