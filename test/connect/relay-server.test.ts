@@ -7,8 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AcceptorRelay, ConnectorRelay, type RelayGrant, type RelayOptions } from '../../src/connect/index.ts';
 import type { MsrpRelay } from '../../src/relay/relay.ts';
-import { MsrpSession } from '../../src/session.ts';
-import { chatBothWays, sendAndCompare } from '../helpers/relay-sessions.ts';
+import { chatBothWays, exchangeBothWays, withBoundSessions } from '../helpers/relay-sessions.ts';
 import { testCertificates } from '../helpers/tls.ts';
 import { REALM, startRelay, USERS } from '../relay/server-helpers.ts';
 import { rejectsWith } from './helpers.ts';
@@ -24,20 +23,14 @@ through('chat both ways and 5 MB each way, byte-exact; the paths follow RFC 4976
   const relay = await startRelay();
   const connector = new ConnectorRelay({ relay: await settings(relay, 'alice'), bindTimeout: 10_000 });
   const acceptor = new AcceptorRelay({ relay: await settings(relay, 'bob'), bindTimeout: 10_000 });
-  let sessions: MsrpSession[] = [];
   try {
     const pathB = await acceptor.prepare();
     const pathA = await connector.prepare();
     assert.is(pathA[0].host, 'localhost');
     assert.is(pathA[0].scheme, 'msrps');
     assert.ok(connector.grant?.verified, 'the relay proved it knows the password (rspauth)');
-    const [ta, tb] = await Promise.all([connector.complete(pathB), acceptor.complete(pathA)]);
-    const [a, b] = sessions = [new MsrpSession(ta, { keepalive: 0 }), new MsrpSession(tb, { keepalive: 0 })];
-    await chatBothWays(a, b);
-    await sendAndCompare(a, b);
-    await sendAndCompare(b, a);
+    await withBoundSessions(connector, pathA, acceptor, pathB, exchangeBothWays);
   } finally {
-    for (const s of sessions) s.close();
     connector.cancel();
     acceptor.cancel();
     await relay.close();
@@ -48,14 +41,10 @@ through('two ConnectorRelays (both ends send a binding SEND, as the streams do t
   const relay = await startRelay();
   const ends = [new ConnectorRelay({ relay: await settings(relay, 'alice'), bindTimeout: 10_000 }),
     new ConnectorRelay({ relay: await settings(relay, 'bob'), bindTimeout: 10_000 })];
-  let sessions: MsrpSession[] = [];
   try {
     const [pathA, pathB] = await Promise.all(ends.map((e) => e.prepare()));
-    const [ta, tb] = await Promise.all([ends[0].complete(pathB), ends[1].complete(pathA)]);
-    const [a, b] = sessions = [new MsrpSession(ta, { keepalive: 0 }), new MsrpSession(tb, { keepalive: 0 })];
-    await chatBothWays(a, b);
+    await withBoundSessions(ends[0], pathA, ends[1], pathB, chatBothWays);
   } finally {
-    for (const s of sessions) s.close();
     await relay.close();
   }
 });

@@ -12,9 +12,8 @@ import * as assert from 'uvu/assert';
 import { MsrpUri } from '../../src/protocol/uri.ts';
 import { localPath } from '../../src/relay/use-path.ts';
 import { AcceptorRelay, ConnectorRelay } from '../../src/connect/index.ts';
-import { MsrpSession } from '../../src/session.ts';
 import { MsrpTransport } from '../../src/transport.ts';
-import { chatBothWays, sendAndCompare } from '../helpers/relay-sessions.ts';
+import { exchangeBothWays, withBoundSessions } from '../helpers/relay-sessions.ts';
 import { kamailioBinary, withKamailio } from '../helpers/kamailio.ts';
 import { REALM, receiver, RelayClient, relayedEndpoint, startRelay, transportTo, USERS, type Received } from './server-helpers.ts';
 
@@ -76,19 +75,13 @@ twoRelays('the same path with the relay connectors: ConnectorRelay via our relay
     const acceptor = new AcceptorRelay({
       relay: { host: '127.0.0.1', port: kamailio.port, insecure: true, maxChunkSize: KAMAILIO_CHUNK }, bindTimeout: 10_000,
     });
-    let sessions: MsrpSession[] = [];
     try {
       const pathB = await acceptor.prepare();
       const pathA = await connector.prepare();
       assert.is(pathA[0].port, relay.tcpUri?.port, 'A\'s a=path starts at our relay');
       assert.is(pathB[0].port, kamailio.port, 'B\'s a=path starts at Kamailio');
-      const [ta, tb] = await Promise.all([connector.complete(pathB), acceptor.complete(pathA)]);
-      const [a, b] = sessions = [new MsrpSession(ta, { keepalive: 0 }), new MsrpSession(tb, { keepalive: 0 })];
-      await chatBothWays(a, b);
-      await sendAndCompare(a, b);
-      await sendAndCompare(b, a);
+      await withBoundSessions(connector, pathA, acceptor, pathB, exchangeBothWays);
     } finally {
-      for (const s of sessions) s.close();
       connector.cancel();
       acceptor.cancel();
       await relay.close();
