@@ -6,6 +6,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { sharedReadBuffer } from '../core/index.ts';
 import { MsrpConnectError } from '../errors.ts';
 import { noopLogger } from '../log.ts';
 import type { MsrpUri } from '../protocol/uri.ts';
@@ -28,12 +29,14 @@ export function dial(uri: MsrpUri, options: ConnectOptions = {}): Promise<MsrpCo
       reject(error);
     };
     const timer = setTimeout(() => fail(new MsrpConnectError('MSRP_ERR_CONNECT_TIMEOUT', `no connection to ${uri} within ${timeoutMs} ms`)), timeoutMs);
+    let connection: MsrpConnection | null = null;
     const done = (): void => {
       clearTimeout(timer);
       socket.off('error', onError);
-      resolve(new MsrpConnection(socket, {
+      connection = new MsrpConnection(socket, {
         ...options.connection, logger: options.logger ?? noopLogger, trafficLog: options.trafficLog ?? null,
-      }));
+      });
+      resolve(connection);
     };
     const onError = (error: Error): void => {
       fail(new MsrpConnectError('MSRP_ERR_CONNECT', `cannot connect to ${uri}: ${error.message}`, 0, { cause: error }));
@@ -47,7 +50,13 @@ export function dial(uri: MsrpUri, options: ConnectOptions = {}): Promise<MsrpCo
         else done();
       });
     } else {
-      socket = net.connect({ host: uri.host, port });
+      socket = options.sharedReadBuffer === false ? net.connect({ host: uri.host, port }) : net.connect({
+        host: uri.host,
+        port,
+        // reads land in the one buffer the process shares (see ConnectOptions.sharedReadBuffer); the
+        // connection exists before the first read ('connect' comes first), false pauses reading
+        onread: { buffer: sharedReadBuffer(), callback: (n, buffer) => connection?.push((buffer as Buffer).subarray(0, n)) ?? false },
+      });
       socket.once('connect', done);
     }
     socket.once('error', onError);

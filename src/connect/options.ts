@@ -26,6 +26,16 @@ export interface ConnectOptions {
   connection?: Omit<ConnectionOptions, 'logger' | 'trafficLog' | 'paused'>;
   /** options of the transports made (accept-types, methods, ...) */
   transport?: MsrpTransportOptions;
+  /**
+   * Plain TCP connections this side opens read into one buffer the process
+   * shares (the wasm core's input window, sharedReadBuffer() in src/core/):
+   * no allocation per read and no copy into wasm memory. Body segments are
+   * then views valid only during their callback, so an IncomingStream copies
+   * what it pushes unless its consumer borrows (IncomingStream.borrow). Default
+   * true; false reads a fresh Buffer per read ('data' events). TLS and accepted
+   * connections always read fresh Buffers (node:tls and servers take no `onread`).
+   */
+  sharedReadBuffer?: boolean;
   /** ms to open a connection, TLS handshake included (default 10000) */
   connectTimeout?: number;
   /** ms to bind: the active side waits this long for the 200 to its binding SEND, the passive side for the SEND (default 30000) */

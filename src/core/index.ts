@@ -10,7 +10,7 @@
  */
 import { JsFramingEngine } from './js-engine.ts';
 import type { FramingEngine, FramingLimits } from './types.ts';
-import { type CoreVariant, loadCore } from './wasm.ts';
+import { type CoreVariant, DEFAULT_CORE_OPTIONS, loadCore } from './wasm.ts';
 import { WasmFramingEngine } from './wasm-engine.ts';
 
 export type { FramingEngine, FramingLimits, FramingSink, RawError, RawHead } from './types.ts';
@@ -47,4 +47,23 @@ export function createFramingEngine(limits: FramingLimits = {}, engine: EngineNa
     }
   }
   return new JsFramingEngine(limits);
+}
+
+let plainReadBuffer: Buffer | null = null;
+
+/**
+ * One buffer the process's sockets may read into (net.Socket `onread`), reused
+ * by every read: the default core's input window when the default engine is
+ * wasm, so a read lands where the core scans it and the engine copies nothing
+ * (the copy into wasm memory cost about as much as the scan); else a plain 64
+ * KiB Buffer. What is read there is valid only until the next read: the
+ * engine and ChunkParser copy what they hold of it behind a pause (detach()),
+ * and body segments handed on are views valid only during their callback.
+ */
+export function sharedReadBuffer(): Buffer {
+  const engine = chosenEngine();
+  const core = engine === 'js' ? null : loadCore(engine === 'wasm' ? 'baseline' : engine === 'wasm-simd' ? 'simd' : undefined);
+  if (core !== null) return core.bytes().subarray(core.inputPtr, core.inputPtr + core.inputSize);
+  plainReadBuffer ??= Buffer.allocUnsafeSlow(DEFAULT_CORE_OPTIONS.window);
+  return plainReadBuffer;
 }

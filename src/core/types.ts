@@ -98,6 +98,13 @@ export interface FramingEngine {
    * after every push to deliver them.
    */
   readonly holdsEvents?: boolean;
+  /**
+   * Optional: the input of the last feed is about to be overwritten (a reader
+   * that reuses its memory), so whatever the engine still holds of it (events
+   * queued behind a pause) must become copies. An engine that keeps only
+   * copies between feeds needs none.
+   */
+  detach?(): void;
   /** Tells the engine the stream ended: a chunk in progress is reported as TRUNCATED. */
   finish(sink: FramingSink): void;
   /** Back to the start-of-chunk state, for reuse. */

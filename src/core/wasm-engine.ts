@@ -8,7 +8,10 @@
  * turned into sink calls here: one wasm call per window, no callback per
  * chunk, header or octet. Body segments are views over the caller's Buffer,
  * never over wasm memory (the undici/llhttp pattern); only a held-back tail
- * of at most 43 octets (a cut end-line lookalike) comes out as a copy.
+ * of at most 43 octets (a cut end-line lookalike) comes out as a copy. A
+ * socket may also read straight into the window (sharedReadBuffer() in
+ * index.ts): such an input is not copied at all, and its segments are views
+ * of the window, valid until the next read.
  *
  * A head cut between two feeds: the core keeps only offsets, and this adapter
  * copies the head's octets so far (at most maxHeadLength) when a feed ends
@@ -170,8 +173,12 @@ export class WasmFramingEngine implements FramingEngine {
     try {
       while (pos < input.length) {
         const length = Math.min(core.inputSize, input.length - pos);
+        const memory = core.bytes();
+        // a socket that read straight into the window (sharedReadBuffer) leaves nothing to copy;
         // a whole input that fits the window (every socket read) needs no view of it made
-        core.bytes().set(pos === 0 && length === input.length ? input : input.subarray(pos, pos + length), core.inputPtr);
+        if (input.buffer !== memory.buffer || input.byteOffset + pos !== core.inputPtr) {
+          memory.set(pos === 0 && length === input.length ? input : input.subarray(pos, pos + length), core.inputPtr);
+        }
         this.#use.windowBytes = length;
         const winStream = base + pos;
         let offset = 0;
@@ -200,6 +207,13 @@ export class WasmFramingEngine implements FramingEngine {
     this.#keepHead(input, base, base + input.length);
     this.#base = base + input.length;
     return input.length;
+  }
+
+  /** Segments queued behind a pause are views of the input: copies, before the input's memory is read into again. */
+  detach(): void {
+    for (const q of this.#queue) {
+      if (q.segment !== undefined) q.segment = Buffer.from(q.segment);
+    }
   }
 
   /** Reports what the stream's end means, then gives the slot back (a finished stream holds nothing). */

@@ -153,6 +153,17 @@ export class ChunkParser extends EventEmitter<ChunkParserEvents> {
     if (!this.paused) this.drain();
   }
 
+  /**
+   * The input pushed last is about to be overwritten (a socket reading into
+   * reused memory): what is kept of it behind a pause, the unread rest and the
+   * engine's queued segments, becomes copies.
+   */
+  detach(): void {
+    const backlog = this.backlog;
+    for (let i = 0; i < backlog.length; i++) backlog[i] = Buffer.from(backlog[i]);
+    this.engine.detach?.();
+  }
+
   /** Back to the start of a stream, dropping any unread input. */
   reset(): void {
     this.engine.reset();

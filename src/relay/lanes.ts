@@ -96,7 +96,9 @@ export class ForwardJob {
   push(segment: Buffer): boolean {
     if (this.source.closed) return true; // failed: the rest is dropped
     this.received += segment.length;
-    this.source.write(segment);
+    // segments are views valid only during the call unless the connection reads fresh Buffers
+    // (a dialed connection reads into the process's shared buffer: ConnectOptions.sharedReadBuffer)
+    this.source.write(this.init.upstream.connection.segmentsRetainable ? segment : Buffer.from(segment));
     return this.init.upstream.hold(segment.length);
   }
 

@@ -13,6 +13,8 @@
  * into reused memory): then the octets pushed are copies. When the
  * connection says its segments are views of Buffers nothing writes again
  * (`retainable`), those that cover most of their Buffer are pushed as they are.
+ * A consumer that handles each piece at once (hashing, writing into its own
+ * buffers, counting) can `borrow()` them instead: no Readable, no copy.
  */
 import { Readable } from 'node:stream';
 import type { Chunk } from '../protocol/chunk.ts';
@@ -97,6 +99,10 @@ export class IncomingStream extends Readable implements ReassemblySink {
   #total = -1;
   /** write() returned false: `_read` must resume the session */
   #pausedSession = false;
+  /** the consumer that borrows the octets (borrow()), null while they go through the Readable */
+  #borrower: ((view: Buffer) => boolean | void) | null = null;
+  /** the borrower returned false: `proceed()` resumes the session */
+  #borrowerPaused = false;
   #settled = false;
 
   /** Made by the session's receiver when a message is too large for memory. */
@@ -115,6 +121,32 @@ export class IncomingStream extends Readable implements ReassemblySink {
   /** Octets pushed so far, in order. */
   get received(): number {
     return this.#next;
+  }
+
+  /**
+   * Takes the octets without the Readable and without copies: from now on
+   * `onData` gets them in message order, each `view` valid only during the
+   * call (it may be memory the socket reads into next: copy what you keep).
+   * Returning false pauses the session's reader until `proceed()`. Octets the
+   * Readable already buffered come first; 'end', 'error' and destroy() work as
+   * before (the Readable is set flowing so that 'end' is emitted).
+   */
+  borrow(onData: (view: Buffer) => boolean | void): this {
+    if (this.#borrower !== null) throw new Error(`incoming message ${this.messageId} already has a borrower`);
+    let buffered: Buffer | null;
+    while ((buffered = this.read() as Buffer | null) !== null) {
+      if (onData(buffered) === false) this.#borrowerPaused = true;
+    }
+    this.#borrower = onData;
+    this.resume();
+    return this;
+  }
+
+  /** Goes on after the borrower returned false (see borrow()). */
+  proceed(): void {
+    if (!this.#borrowerPaused) return;
+    this.#borrowerPaused = false;
+    this.#wanted();
   }
 
   /** ReassemblySink: octets at a 0-based offset; false asks the session to pause its reader. */
@@ -152,6 +184,11 @@ export class IncomingStream extends Readable implements ReassemblySink {
 
   /** Readable: the consumer wants more; the session resumes reading if a write said false. */
   override _read(): void {
+    // a borrower says when it wants more (proceed())
+    if (this.#borrower === null) this.#wanted();
+  }
+
+  #wanted(): void {
     if (!this.#pausedSession) return;
     this.#pausedSession = false;
     // never re-enter the parser from inside one of its callbacks
@@ -185,7 +222,19 @@ export class IncomingStream extends Readable implements ReassemblySink {
   /** Pushes octets at #next; `kept` when they may be kept as they are (held pieces are already copies). */
   #push(bytes: Buffer, kept: boolean): boolean {
     this.#next += bytes.length;
-    const go = this.push(kept ? bytes : copyOut(bytes));
+    const borrower = this.#borrower;
+    let go: boolean;
+    if (borrower === null) go = this.push(kept ? bytes : copyOut(bytes));
+    else {
+      try {
+        if (borrower(bytes) === false) this.#borrowerPaused = true;
+      } catch (error) {
+        // the borrower's failure is the stream's (as a throwing 'data' handler's would not be: it would reach the socket)
+        this.destroy(error as Error);
+        return true;
+      }
+      go = !this.#borrowerPaused;
+    }
     this.#finishIfDone();
     return go;
   }

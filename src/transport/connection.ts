@@ -179,14 +179,17 @@ export class MsrpConnection extends EventEmitter<ConnectionEvents> {
 
   /**
    * Input for the parser. The connection reads its stream's 'data' itself; a
-   * reader that bypasses 'data' (a socket reading straight into wasm memory)
-   * calls this instead; segments are then only valid during their callback
-   * (segmentsRetainable turns false). False when reading should pause until `resume()`.
+   * reader that bypasses 'data' (a socket reading into sharedReadBuffer(), see
+   * dial) calls this instead, and may overwrite `data` once it returns: body
+   * segments are then only valid during their callback (segmentsRetainable
+   * turns false) and what the parser keeps behind a pause is copied. False
+   * when reading should pause until `resume()`.
    */
   push(data: Buffer): boolean {
     if (this.#closed) return false;
     this.segmentsRetainable = false;
     this.#parser.push(data);
+    if (this.#parser.isPaused) this.#parser.detach();
     return this.#flow();
   }
 
