@@ -4,11 +4,14 @@
  * session id, framing loss, and the connection staying up for its other
  * sessions after a non-fatal error.
  */
+import { randomBytes } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { JsFramingEngine, sharedReadBuffer, type FramingLimits } from '../../src/core/index.ts';
 import { MsrpConnectionError } from '../../src/errors.ts';
-import { randomIdent, type Chunk } from '../../src/protocol/chunk.ts';
+import { Chunk, randomIdent } from '../../src/protocol/chunk.ts';
 import { MsrpTransport } from '../../src/transport.ts';
+import { until } from '../helpers/until.ts';
 import { delay, rawPeer, sendHeaders, uri } from './helpers.ts';
 
 const isResponse = (c: Chunk): boolean => c.isResponse;
@@ -332,6 +335,60 @@ framing('a connection made with paused: true reads nothing until start()', async
     p.close();
   }
 });
+
+// the default engine keeps views of the read in the events it queued behind the pause, the js one in the unread rest
+for (const [label, engine] of [['default', undefined], ['js', (limits: FramingLimits) => new JsFramingEngine(limits)]] as const) {
+  framing(`push(), ${label} engine: reads into one reused buffer, overwritten while a target that paused on a body waits a tick, arrive intact`, async () => {
+    const p = await rawPeer({ connection: { engine } });
+    try {
+      // several chunks per read, so the target pauses with octets of the read still unread
+      const bodies = [300_000, 5, 70_000, 1, 1000, 20_000, 3, 100, 40_000, 7].map((n) => randomBytes(n));
+      const got: Buffer[][] = bodies.map(() => []);
+      let at = -1;
+      let segments = 0;
+      let ends = 0;
+      /** resumes scheduled and not yet run */
+      let waiting = 0;
+      p.transport.setHandler({
+        onSendHead: () => { at++; },
+        onSendBody: (segment) => {
+          // a view valid only during the call: the target copies what it keeps
+          got[at].push(Buffer.from(segment));
+          segments++;
+          waiting++;
+          setImmediate(() => {
+            waiting--;
+            p.transport.resume();
+          });
+          return false;
+        },
+        onSendEnd: () => { ends++; },
+      });
+      const wire = Buffer.concat(bodies.map((body) => new Chunk({
+        transactionId: randomIdent(), method: 'SEND', body,
+        headers: [['To-Path', p.local.toString()], ['From-Path', p.peer.toString()], ...sendHeaders(body)],
+      }).encode()));
+      // the socket's side of dial(): each read lands in the same memory, and nothing is read while paused
+      const shared = sharedReadBuffer();
+      const sizes = [65536, 1000, 17, 40_000, 8192];
+      for (let from = 0, read = 0; from < wire.length; read++) {
+        if (waiting > 0) {
+          shared.fill(0xee); // another socket's read while this connection waits
+          await until(() => waiting === 0, 5000, 'the target resumed');
+        }
+        const n = Math.min(sizes[read % sizes.length], shared.length, wire.length - from);
+        shared.fill(0xee);
+        wire.copy(shared, 0, from, from + n);
+        from += n;
+        p.connection.push(shared.subarray(0, n));
+      }
+      await until(() => ends === bodies.length, 5000, 'every end-line');
+      bodies.forEach((body, i) => assert.ok(Buffer.concat(got[i]).equals(body), `body ${i} intact`));
+    } finally {
+      p.close();
+    }
+  });
+}
 
 rules.run();
 framing.run();
