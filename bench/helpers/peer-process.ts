@@ -22,6 +22,8 @@ export interface Case {
   tls: boolean;
   /** the receiver is the connecting side */
   receiverConnects: boolean;
+  /** msrp: how the receiver takes the 'incoming' stream (default its 'data' events) */
+  consumer?: Setup['consumer'];
 }
 
 /** What a case measured. */
@@ -107,7 +109,10 @@ export async function runTransferCase(c: Case, params: CaseParams): Promise<Meas
   const receiver = forkPeer(PEER);
   try {
     const [listener, connector] = c.receiverConnects ? [sender, receiver] : [receiver, sender];
-    const common = { kind: c.kind, tls: c.tls ? params.cert : null, size: params.size, count: params.count, chatSize: params.chatSize };
+    const common = {
+      kind: c.kind, tls: c.tls ? params.cert : null, size: params.size, count: params.count, chatSize: params.chatSize,
+      consumer: c.consumer ?? 'readable',
+    };
     const listenerRole = listener === sender ? 'send' : 'recv';
     const connectorRole = listenerRole === 'send' ? 'recv' : 'send';
     const ready = Promise.all([nextMessage(listener, 'ready'), nextMessage(connector, 'ready')]);

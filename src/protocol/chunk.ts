@@ -50,15 +50,17 @@ const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 /**
  * A fresh transaction id or Message-ID: 20 hex digits, 80 random bits
  * (RFC 4975 §7.1 asks for at least 64), always an RFC 4975 §9 `ident`.
+ * `octets` random octets give twice as many digits (at most 16: an ident
+ * has at most 32 characters).
  */
-export function randomIdent(): string {
+export function randomIdent(octets = 10): string {
   // one call into the CSPRNG per 409 ids: a call per id cost more than the rest of a chat message's path
-  if (identAt + 10 > IDENT_POOL.length) {
+  if (identAt + octets > IDENT_POOL.length) {
     randomFillSync(IDENT_POOL);
     identAt = 0;
   }
-  const id = IDENT_POOL.toString('hex', identAt, identAt + 10);
-  identAt += 10;
+  const id = IDENT_POOL.toString('hex', identAt, identAt + octets);
+  identAt += octets;
   return id;
 }
 
