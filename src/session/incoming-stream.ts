@@ -133,12 +133,15 @@ export class IncomingStream extends Readable implements ReassemblySink {
    */
   borrow(onData: (view: Buffer) => boolean | void): this {
     if (this.#borrower !== null) throw new Error(`incoming message ${this.messageId} already has a borrower`);
+    // set before the buffered octets are read: each read() calls _read, which would resume a session
+    // paused by the full Readable even when the borrower says false to those octets
+    this.#borrower = onData;
     let buffered: Buffer | null;
     while ((buffered = this.read() as Buffer | null) !== null) {
-      if (onData(buffered) === false) this.#borrowerPaused = true;
+      if (!this.#lend(onData, buffered)) return this;
     }
-    this.#borrower = onData;
     this.resume();
+    if (!this.#borrowerPaused) this.#wanted();
     return this;
   }
 
@@ -226,17 +229,23 @@ export class IncomingStream extends Readable implements ReassemblySink {
     let go: boolean;
     if (borrower === null) go = this.push(kept ? bytes : copyOut(bytes));
     else {
-      try {
-        if (borrower(bytes) === false) this.#borrowerPaused = true;
-      } catch (error) {
-        // the borrower's failure is the stream's (as a throwing 'data' handler's would not be: it would reach the socket)
-        this.destroy(error as Error);
-        return true;
-      }
+      if (!this.#lend(borrower, bytes)) return true;
       go = !this.#borrowerPaused;
     }
     this.#finishIfDone();
     return go;
+  }
+
+  /** Lends `view` to the borrower; false when it threw (the stream is destroyed with its error). */
+  #lend(borrower: (view: Buffer) => boolean | void, view: Buffer): boolean {
+    try {
+      if (borrower(view) === false) this.#borrowerPaused = true;
+      return true;
+    } catch (error) {
+      // the borrower's failure is the stream's (as a throwing 'data' handler's would not be: it would reach the socket)
+      this.destroy(error as Error);
+      return false;
+    }
   }
 
   #holdAhead(offset: number, bytes: Buffer): boolean {
