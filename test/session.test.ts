@@ -120,11 +120,26 @@ failures('a 413 from the receiver stops a large message: the chunk in flight end
   }
 });
 
-failures('the receiver destroys its incoming stream mid-message: the sender fails with 413, the tracker slot is freed', async () => {
+/** Consumers that give up on an incoming stream mid-message, by how. */
+const refusing: Array<[how: string, consume: (s: IncomingStream) => void]> = [
+  ['destroys its incoming stream', (s) => s.once('data', () => s.destroy())],
+  ['destroys the incoming stream it borrows', (s) => {
+    let views = 0;
+    s.borrow(() => { if (++views === 2) s.destroy(); });
+  }],
+  ['borrows the incoming stream and throws', (s) => {
+    const failure = new Error('no room for it');
+    s.once('error', (e) => { if (e !== failure) throw e; });
+    let views = 0;
+    s.borrow(() => { if (++views === 2) throw failure; });
+  }],
+];
+
+for (const [how, consume] of refusing) failures(`the receiver ${how} mid-message: the sender fails with 413, the tracker slot is freed`, async () => {
   const pair = await sessionPair({ b: { inlineLimit: 1000 } });
   try {
     const incomplete = next<IncompleteMessage>(pair.b, 'incomplete');
-    pair.b.on('incoming', (s: IncomingStream) => s.once('data', () => s.destroy()));
+    pair.b.on('incoming', consume);
     const size = 64 << 20;
     const sent = pair.a.sendMessage(patternStream(size), 'application/octet-stream', { size });
     const outcome = await sent.done;

@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Chunk } from '../../src/protocol/chunk.ts';
 import { IncomingStream } from '../../src/session/incoming-stream.ts';
-import { collect, errorOf, pattern } from './helpers.ts';
+import { collect, errorOf, next, pattern } from './helpers.ts';
 
 function make(options: { highWaterMark?: number; maxReorderBytes?: number; retainable?: () => boolean } = {}) {
   const calls = { wanted: 0, refused: 0 };
@@ -140,3 +140,144 @@ bounds('destroyed by its consumer before the end: refused once; after the end: n
 });
 
 bounds.run();
+
+const borrow = suite('IncomingStream: borrow() and proceed()');
+
+/** Borrows `stream`'s octets into one list; `answer` is what the borrower returns for each view. */
+function borrowAll(stream: IncomingStream, answer: (view: Buffer) => boolean | void = () => true) {
+  const views: Buffer[] = [];
+  stream.borrow((view) => {
+    views.push(Buffer.from(view)); // valid only during the call: a borrower copies what it keeps
+    return answer(view);
+  });
+  return { views, octets: () => Buffer.concat(views) };
+}
+
+/** Lets queued microtasks (the session's resume is one) run. */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+borrow('views in message order, held pieces when their gap fills; the written memory itself, during the call', () => {
+  const { stream } = make();
+  const seen: Buffer[] = [];
+  const { octets } = borrowAll(stream, (view) => { seen.push(view); });
+  const piece = Buffer.from(pattern(0, 12));
+  stream.write(20, pattern(20, 10));
+  stream.write(10, pattern(10, 10));
+  assert.is(octets().length, 0, 'nothing before the gap at 0 is filled');
+  stream.write(0, piece);
+  assert.ok(octets().equals(pattern(0, 30)));
+  assert.is(seen[0].buffer, piece.buffer, 'no copy of an in-order write');
+  assert.is(seen[0].byteOffset, piece.byteOffset);
+  assert.is(stream.readableLength, 0, 'nothing went through the Readable');
+});
+
+borrow('false pauses the session\'s reader; proceed() resumes it once, and reading the Readable does not', async () => {
+  const { stream, calls } = make();
+  let answer = false;
+  borrowAll(stream, () => answer);
+  assert.not.ok(stream.write(0, pattern(0, 8)), 'write says pause');
+  stream.read();
+  await settle();
+  assert.is(calls.wanted, 0, 'still paused: only the borrower says when');
+  answer = true;
+  stream.proceed();
+  await settle();
+  assert.is(calls.wanted, 1);
+  stream.proceed();
+  await settle();
+  assert.is(calls.wanted, 1, 'proceed() without a pause does nothing');
+  assert.ok(stream.write(8, pattern(8, 8)));
+});
+
+borrow('octets the Readable buffered before borrow() come first, then the rest, in order', async () => {
+  const { stream, calls } = make({ highWaterMark: 16 });
+  stream.write(0, pattern(0, 10));
+  assert.not.ok(stream.write(10, pattern(10, 10)), 'the Readable is full: the session pauses');
+  const { octets } = borrowAll(stream);
+  stream.write(20, pattern(20, 5));
+  assert.ok(octets().equals(pattern(0, 25)));
+  await settle();
+  assert.is(calls.wanted, 1, 'the buffered octets taken, the session reads on');
+});
+
+borrow('a borrower that says false to the buffered octets keeps the session paused until proceed()', async () => {
+  const { stream, calls } = make({ highWaterMark: 16 });
+  assert.not.ok(stream.write(0, pattern(0, 20)), 'the Readable is full: the session pauses');
+  const { octets } = borrowAll(stream, () => false);
+  assert.ok(octets().equals(pattern(0, 20)));
+  await settle();
+  assert.is(calls.wanted, 0, 'not resumed behind the borrower\'s back');
+  stream.proceed();
+  await settle();
+  assert.is(calls.wanted, 1);
+});
+
+borrow('\'end\' comes after the last octet, also when the message ended before borrow()', async () => {
+  const live = make().stream;
+  const log: string[] = [];
+  live.borrow((view) => { log.push(`octets ${view.length}`); });
+  live.once('end', () => log.push('end'));
+  const ended = next(live, 'end', 2000);
+  live.write(0, pattern(0, 6));
+  live.write(6, pattern(6, 4));
+  live.end(10);
+  await ended;
+  assert.equal(log, ['octets 6', 'octets 4', 'end']);
+
+  const done = make().stream;
+  done.write(0, pattern(0, 10));
+  done.end(10);
+  const { octets } = borrowAll(done);
+  await next(done, 'end', 2000);
+  assert.ok(octets().equals(pattern(0, 10)));
+});
+
+borrow('a borrower that throws destroys the stream with its error: the rest is refused (413)', async () => {
+  const { stream, calls } = make();
+  const failure = new Error('disk full');
+  let taken = 0;
+  stream.borrow((view) => {
+    taken += view.length;
+    if (taken > 8) throw failure;
+  });
+  const error = new Promise<Error>((resolve) => stream.once('error', resolve));
+  assert.ok(stream.write(0, pattern(0, 8)));
+  assert.ok(stream.write(8, pattern(8, 8)), 'the session reads on, to refuse the rest');
+  assert.is(await error, failure);
+  assert.ok(stream.destroyed);
+  assert.is(calls.refused, 1);
+  stream.write(16, pattern(16, 8));
+  assert.is(taken, 16, 'nothing more is lent');
+});
+
+borrow('a borrower that throws on the buffered octets: borrow() returns, the stream is destroyed, the paused session reads on', async () => {
+  const { stream, calls } = make({ highWaterMark: 16 });
+  assert.not.ok(stream.write(0, pattern(0, 20)), 'the Readable is full: the session pauses');
+  const failure = new Error('not now');
+  const error = next(stream, 'error', 2000);
+  stream.borrow(() => { throw failure; });
+  assert.is(await error, failure);
+  assert.is(calls.refused, 1);
+  assert.is(calls.wanted, 1, 'resumed, to refuse the rest');
+});
+
+borrow('destroy() while borrowing refuses the rest and resumes a session the borrower paused', async () => {
+  const { stream, calls } = make();
+  const { octets } = borrowAll(stream, () => false);
+  stream.on('error', () => {});
+  assert.not.ok(stream.write(0, pattern(0, 8)));
+  stream.destroy();
+  await settle();
+  assert.is(calls.refused, 1);
+  assert.is(calls.wanted, 1, 'the session reads on, to answer the rest 413');
+  assert.ok(stream.write(8, pattern(8, 8)));
+  assert.ok(octets().equals(pattern(0, 8)), 'nothing lent after destroy()');
+});
+
+borrow('a second borrower is refused', () => {
+  const { stream } = make();
+  stream.borrow(() => {});
+  assert.throws(() => stream.borrow(() => {}), /already has a borrower/);
+});
+
+borrow.run();
