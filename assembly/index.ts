@@ -9,10 +9,11 @@
 import { FeedStatus } from './constants';
 import { eventsPtr, resultPtr, setReserve } from './events';
 import { feed, finish, reset } from './framing';
-import { ST_DEAD, WIN, setWindow } from './states';
+import { ST_BODY, ST_DEAD, WIN, setWindow } from './states';
 import { buildTables } from './tables';
 import {
-  Slot, TID_MAX, dropSlot, headerCapacity, initPool, liveSlot, poolBytes, slotCount, slotsUsed, takeSlot,
+  NEEDLE_PREFIX, Slot, TID_MAX, dropSlot, headerCapacity, initPool, liveSlot, needleOf, poolBytes, slotCount, slotsUsed,
+  takeSlot,
 } from './slot';
 
 // The Byte-Range tracker (engineer D's) shares this binary.
@@ -125,3 +126,36 @@ export function msrp_slot_count(): i32 { return slotCount(); }
 export function msrp_header_capacity(): i32 { return <i32>headerCapacity(); }
 /** Longest transaction id (RFC 4975 §9 `ident`). */
 export function msrp_tid_max(): i32 { return <i32>TID_MAX; }
+
+/**
+ * Octets the slot may still take as plain body (its cap less what it took),
+ * or -1 unless it is inside a body it hands on (not skipping it, no end-line
+ * match pending). With msrp_body_advance and msrp_needle_ptr it lets the
+ * adapter pass body octets it found free of the end-line elsewhere (the native
+ * scan over the caller's Buffer) without copying them into the window.
+ */
+export function msrp_body_room(slot: i32): f64 {
+  let s = liveSlot(slot);
+  if (s === null || s.state != ST_BODY || s.skip) return -1;
+  return s.maxBody - s.bodyLen;
+}
+
+/** Counts `n` body octets the adapter handed on itself (at most msrp_body_room, none of them an end-line start). */
+export function msrp_body_advance(slot: i32, n: f64): i32 {
+  let s = liveSlot(slot);
+  if (s === null || s.state != ST_BODY || s.skip || n > s.maxBody - s.bodyLen) return FeedStatus.BAD_RANGE;
+  s.bodyLen += n;
+  return FeedStatus.DONE;
+}
+
+/** Address of the slot's end-line needle, `CRLF "-------" transact-id` (RFC 4975 §7.1); its length is msrp_needle_length. */
+export function msrp_needle_ptr(slot: i32): usize {
+  let s = liveSlot(slot);
+  return s === null ? 0 : needleOf(s);
+}
+
+/** Octets of the slot's needle (9 plus the transaction id's). */
+export function msrp_needle_length(slot: i32): u32 {
+  let s = liveSlot(slot);
+  return s === null ? 0 : NEEDLE_PREFIX + <u32>s.tidLen;
+}

@@ -19,6 +19,7 @@ export { ErrorCode, ErrorCodeName, Flag, HeaderId, HeaderIdName } from './consta
 export { JsFramingEngine } from './js-engine.ts';
 export { WasmFramingEngine } from './wasm-engine.ts';
 export { configureCore, DEFAULT_CORE_OPTIONS, type CoreOptions } from './wasm.ts';
+export { indexOfNeedle, loadNative, type NativeScan } from './native.ts';
 
 /** The engines MSRP_ENGINE can name. */
 export type EngineName = 'js' | 'wasm' | 'wasm-simd';

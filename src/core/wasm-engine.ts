@@ -11,7 +11,9 @@
  * of at most 43 octets (a cut end-line lookalike) comes out as a copy. A
  * socket may also read straight into the window (sharedReadBuffer() in
  * index.ts): such an input is not copied at all, and its segments are views
- * of the window, valid until the next read.
+ * of the window, valid until the next read. With the native accelerator
+ * (native.ts), body octets of any other input are scanned where they lie and
+ * only the input from the end-line on is copied into the window.
  *
  * A head cut between two feeds: the core keeps only offsets, and this adapter
  * copies the head's octets so far (at most maxHeadLength) when a feed ends
@@ -25,6 +27,7 @@ import { FeedStatus } from './constants.ts';
 import { DEFAULT_LIMITS } from './types.ts';
 import type { FramingEngine, FramingLimits, FramingSink, RawError, RawHead } from './types.ts';
 import type { CoreInstance } from './wasm.ts';
+import { loadNative, type NativeScan } from './native.ts';
 import {
   BODY, decodeError, decodeHead, END, ENTRY_SIZE, ERROR_SIZE, HEAD, HEAD_AT, HEAD_SIZE, HELD, HELD_SIZE, headLengthOf,
   headStartOf, SMALL_SIZE,
@@ -82,6 +85,8 @@ export class WasmFramingEngine implements FramingEngine {
   readonly #core: CoreInstance;
   readonly #use: CoreUse;
   readonly #hold: SlotHold;
+  /** the native accelerator (native.ts), null without one */
+  readonly #native: NativeScan | null;
   /** caps as the core takes them: maxLine, maxHeaders, maxHead, maxBody */
   readonly #caps: [number, number, number, number];
   #freed = false;
@@ -105,6 +110,7 @@ export class WasmFramingEngine implements FramingEngine {
     const l = { ...DEFAULT_LIMITS, ...limits };
     const cap = (n: number): number => Math.max(0, Math.min(n, CAP_MAX));
     this.#core = core;
+    this.#native = loadNative();
     // more headers than an entry table holds (Infinity included) is for the TypeScript engine
     const headers = Math.max(0, l.maxHeaders);
     if (!(headers <= core.exports.msrp_header_capacity())) {
@@ -172,11 +178,25 @@ export class WasmFramingEngine implements FramingEngine {
     const saved = this.#enter();
     try {
       while (pos < input.length) {
-        const length = Math.min(core.inputSize, input.length - pos);
         const memory = core.bytes();
+        const windowed = input.buffer === memory.buffer && input.byteOffset + pos === core.inputPtr;
+        if (this.#native !== null && !windowed) {
+          // body octets free of the end-line go to the sink from where they lie, uncopied
+          const to = this.#bodyAhead(input, pos);
+          if (to > pos) {
+            const go = sink.onBody(input.subarray(pos, to));
+            pos = to;
+            if (go === false || this.#slot < 0) {
+              this.#keepHead(input, base, base + pos);
+              return this.#stopAt(base + pos, base + pos);
+            }
+            continue;
+          }
+        }
+        const length = Math.min(core.inputSize, input.length - pos);
         // a socket that read straight into the window (sharedReadBuffer) leaves nothing to copy;
         // a whole input that fits the window (every socket read) needs no view of it made
-        if (input.buffer !== memory.buffer || input.byteOffset + pos !== core.inputPtr) {
+        if (!windowed) {
           memory.set(pos === 0 && length === input.length ? input : input.subarray(pos, pos + length), core.inputPtr);
         }
         this.#use.windowBytes = length;
@@ -207,6 +227,22 @@ export class WasmFramingEngine implements FramingEngine {
     this.#keepHead(input, base, base + input.length);
     this.#base = base + input.length;
     return input.length;
+  }
+
+  /**
+   * With the native accelerator: the end of the plain body octets of `input`
+   * from `pos` (where the end-line may begin, or the slot's cap), counted by
+   * the core as taken; `pos` when the slot is not inside a body it hands on.
+   */
+  #bodyAhead(input: Buffer, pos: number): number {
+    const exports = this.#core.exports;
+    const room = exports.msrp_body_room(this.#slot);
+    if (!(room > 0)) return pos;
+    const at = exports.msrp_needle_ptr(this.#slot);
+    const needle = this.#core.bytes().subarray(at, at + exports.msrp_needle_length(this.#slot));
+    const to = Math.min((this.#native as NativeScan).scanBody(input, pos, needle), pos + room);
+    if (to > pos) exports.msrp_body_advance(this.#slot, to - pos);
+    return to;
   }
 
   /** Segments queued behind a pause are views of the input: copies, before the input's memory is read into again. */

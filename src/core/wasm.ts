@@ -34,6 +34,10 @@ export interface FramingExports {
   msrp_slot_count(): number;
   msrp_header_capacity(): number;
   msrp_tid_max(): number;
+  msrp_body_room(slot: number): number;
+  msrp_body_advance(slot: number, n: number): number;
+  msrp_needle_ptr(slot: number): number;
+  msrp_needle_length(slot: number): number;
 }
 
 /** Everything one core instance exports: framing and the Byte-Range tracker (ranges.ts). */
