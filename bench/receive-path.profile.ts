@@ -1,6 +1,6 @@
 /**
  * A focused driver for the receiving side of bench:transfer, in one process
- * with no socket (`tsx bench/receive-path.profile.ts [MiB] [piece] [rounds]`):
+ * with no socket (`tsx bench/receive-path.profile.ts [MiB] [piece] [rounds] [borrow]`):
  * one large SEND (one chunk, `*` range-end, as the writer sends a streamed
  * body) is handed to an MsrpConnection as 'data' events of `piece` octets (64
  * KiB as a TCP read gives them, 16 KiB as a TLS record does), through
@@ -17,6 +17,8 @@ import { MsrpUri } from '../src/protocol/uri.ts';
 const MIB = Number(process.argv[2] ?? 1024);
 const PIECE = Number(process.argv[3] ?? 65536);
 const ROUNDS = Number(process.argv[4] ?? 3);
+/** `borrow` as the fifth argument: the consumer borrows views (IncomingStream.borrow) instead of taking 'data' events */
+const BORROW = process.argv[5] === 'borrow';
 
 /** A ByteStream whose reads are emitted by hand and whose writes are dropped. */
 class FakeStream extends EventEmitter {
@@ -53,7 +55,8 @@ async function round(): Promise<{ cpuMsPerGiB: number; bytes: number }> {
   let bytes = 0;
   const done = new Promise<void>((resolve) => {
     session.on('incoming', (incoming) => {
-      incoming.on('data', (d: Buffer) => { bytes += d.length; });
+      if (BORROW) incoming.borrow((d) => { bytes += d.length; });
+      else incoming.on('data', (d: Buffer) => { bytes += d.length; });
       incoming.on('end', resolve);
     });
   });
