@@ -136,13 +136,18 @@ export function reusedReadProperties(setup: ReadSetup): Record<string, AnyProper
   };
 }
 
-/** The setups: the default engine reading into the real sharedReadBuffer(), a small-window core into its window, js into a Buffer. */
+/**
+ * The setups: the default engine reading into the real sharedReadBuffer() and
+ * into a Buffer of its own, a small-window core into its window, js into a Buffer.
+ */
 export function readSetups(): Array<[label: string, setup: ReadSetup]> {
   const small = createCore('baseline', { slots: 64, window: 97 });
   const plain = Buffer.allocUnsafeSlow(4096);
   return [
     // the wasm engine skips its copy into the window for these reads (a read lands where the core scans)
     ['default engine, sharedReadBuffer()', { buffer: sharedReadBuffer, makeEngine: (limits) => createFramingEngine(limits) }],
+    // reads outside the window: copied into it, or with the native accelerator handed on where they lie
+    ['default engine, one reused Buffer', { buffer: () => plain, makeEngine: (limits) => createFramingEngine(limits) }],
     ['wasm baseline, 97-octet window read into', {
       buffer: () => small.bytes().subarray(small.inputPtr, small.inputPtr + small.inputSize),
       makeEngine: (limits) => new WasmFramingEngine(small, limits),

@@ -19,6 +19,9 @@ function make(options: { highWaterMark?: number; maxReorderBytes?: number; retai
   return { stream, calls };
 }
 
+/** Lets queued microtasks (the session's resume is one) run. */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 const order = suite('IncomingStream: message order');
 
 order('pieces in order come out as written, copied', async () => {
@@ -126,7 +129,7 @@ bounds('destroyed by its consumer before the end: refused once; after the end: n
   const early = make();
   early.stream.write(0, pattern(0, 4));
   early.stream.destroy();
-  await new Promise((r) => setImmediate(r));
+  await settle();
   assert.is(early.calls.refused, 1);
   assert.ok(early.stream.write(4, pattern(4, 4)), 'writes after destroy are dropped');
 
@@ -152,9 +155,6 @@ function borrowAll(stream: IncomingStream, answer: (view: Buffer) => boolean | v
   });
   return { views, octets: () => Buffer.concat(views) };
 }
-
-/** Lets queued microtasks (the session's resume is one) run. */
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 borrow('views in message order, held pieces when their gap fills; the written memory itself, during the call', () => {
   const { stream } = make();
