@@ -127,29 +127,43 @@ export class IncomingStream extends Readable implements ReassemblySink {
    * Takes the octets without the Readable and without copies: from now on
    * `onData` gets them in message order, each `view` valid only during the
    * call (it may be memory the socket reads into next: copy what you keep).
-   * Returning false pauses the session's reader until `proceed()`. Octets the
-   * Readable already buffered come first; 'end', 'error' and destroy() work as
-   * before (the Readable is set flowing so that 'end' is emitted).
+   * Returning false means nothing more until `proceed()` (the session's
+   * reader pauses; octets waiting here wait on). Octets the Readable already
+   * buffered come first; 'end', 'error' and destroy() work as before (the
+   * Readable is set flowing so that 'end' is emitted).
    */
   borrow(onData: (view: Buffer) => boolean | void): this {
     if (this.#borrower !== null) throw new Error(`incoming message ${this.messageId} already has a borrower`);
     // set before the buffered octets are read: each read() calls _read, which would resume a session
     // paused by the full Readable even when the borrower says false to those octets
     this.#borrower = onData;
-    let buffered: Buffer | null;
-    while ((buffered = this.read() as Buffer | null) !== null) {
-      if (!this.#lend(onData, buffered)) return this;
-    }
-    this.resume();
-    if (!this.#borrowerPaused) this.#wanted();
+    this.#lendWaiting();
     return this;
   }
 
   /** Goes on after the borrower returned false (see borrow()). */
   proceed(): void {
-    if (!this.#borrowerPaused) return;
+    if (!this.#borrowerPaused || this.destroyed) return;
     this.#borrowerPaused = false;
-    this.#wanted();
+    this.#lendWaiting();
+  }
+
+  /**
+   * Lends what waits here, in order, until the borrower says false: octets the
+   * Readable buffered before borrow(), then held pieces whose gap is filled;
+   * then the session may read on.
+   */
+  #lendWaiting(): void {
+    const borrower = this.#borrower as (view: Buffer) => boolean | void;
+    let buffered: Buffer | null;
+    while (!this.#borrowerPaused && (buffered = this.read() as Buffer | null) !== null) {
+      if (!this.#lend(borrower, buffered)) return;
+    }
+    if (this.#borrowerPaused) return;
+    // flowing, so that 'end' is emitted once the last octet was lent
+    this.resume();
+    if (this.#ahead.size > 0) this.#pushAhead();
+    if (!this.#borrowerPaused) this.#wanted();
   }
 
   /** ReassemblySink: octets at a 0-based offset; false asks the session to pause its reader. */
@@ -261,13 +275,17 @@ export class IncomingStream extends Readable implements ReassemblySink {
     return true;
   }
 
-  /** Pushes held pieces that now follow on; false when the Readable is full. */
+  /**
+   * Pushes held pieces that now follow on; false when the Readable is full.
+   * A borrower that said false gets no more until it calls proceed().
+   */
   #pushAhead(): boolean {
     let go = true;
     let progress = true;
     while (progress && this.#ahead.size > 0) {
       progress = false;
       for (const [offset, piece] of this.#ahead) {
+        if (this.#borrowerPaused || this.destroyed) return false;
         if (offset > this.#next) continue;
         this.#ahead.delete(offset);
         this.#aheadBytes -= piece.length;

@@ -212,6 +212,36 @@ borrow('a borrower that says false to the buffered octets keeps the session paus
   assert.is(calls.wanted, 1);
 });
 
+borrow('false means nothing more until proceed(): held pieces and buffered octets wait, then come in order', async () => {
+  const { stream, calls } = make({ highWaterMark: 4 });
+  // buffered in the Readable before borrow(), lent at once (read() gives them in one piece)
+  stream.write(0, pattern(0, 4));
+  stream.write(4, pattern(4, 4));
+  let answer = false;
+  const { octets } = borrowAll(stream, () => answer);
+  assert.ok(octets().equals(pattern(0, 8)));
+  answer = true;
+  stream.proceed();
+  await settle();
+  assert.is(calls.wanted, 1);
+  // held pieces behind a gap: the borrower says false to the piece that fills it
+  stream.write(20, pattern(20, 10));
+  stream.write(12, pattern(12, 8));
+  answer = false;
+  assert.not.ok(stream.write(8, pattern(8, 4)), 'write says pause');
+  assert.ok(octets().equals(pattern(0, 12)), 'the held pieces wait');
+  stream.end(30);
+  let ended = false;
+  stream.on('end', () => { ended = true; });
+  await settle();
+  assert.not.ok(ended, 'no end before the held octets were lent');
+  answer = true;
+  stream.proceed();
+  assert.ok(octets().equals(pattern(0, 30)));
+  await settle();
+  assert.ok(ended);
+});
+
 borrow('\'end\' comes after the last octet, also when the message ended before borrow()', async () => {
   const live = make().stream;
   const log: string[] = [];
