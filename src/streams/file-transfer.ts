@@ -392,7 +392,8 @@ export class FileTransferStream extends MsrpStreamBase<FileTransferStreamEvents>
       const feed = (piece: Buffer): boolean => {
         if (out.error !== null) throw out.error;
         if (head === null) return take(piece);
-        head.push(piece);
+        // a borrowed view (below): what is kept is copied
+        head.push(Buffer.from(piece));
         headBytes += piece.length;
         return headBytes < headLimit || endHead();
       };
@@ -402,15 +403,17 @@ export class FileTransferStream extends MsrpStreamBase<FileTransferStreamEvents>
       } else {
         await new Promise<void>((resolve, reject) => {
           let ended = false;
-          stream.on('data', (piece: Buffer) => {
+          // borrowed views, no Readable: the sink copies each piece into its own buffers anyway
+          stream.borrow((piece) => {
             try {
-              if (!feed(piece)) {
-                stream.pause();
-                out.onDrain(() => stream.resume());
-              }
+              if (feed(piece)) return true;
+              // asked once the false is returned: a drain already come calls proceed() at once, which must find the pause
+              queueMicrotask(() => out.onDrain(() => stream.proceed()));
+              return false;
             } catch (err) {
               stream.destroy();
               reject(err as Error);
+              return true;
             }
           });
           stream.once('end', () => {
