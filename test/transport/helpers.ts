@@ -110,6 +110,10 @@ export async function rawPeer(options: { host?: string; connection?: ConnectionO
     raw.push(d);
     parser.push(d);
   });
+  theirs.once('close', () => {
+    received.close();
+    heads.close();
+  });
   const next = received.next;
   const write = (bytes: Buffer | string): void => {
     theirs.write(bytes);
@@ -148,10 +152,15 @@ export async function rawPeer(options: { host?: string; connection?: ConnectionO
 }
 
 /** A growing list of chunks and a way to wait for the next one matching a test. */
-function watchList(): { items: Chunk[]; add(c: Chunk): void; next(match?: (c: Chunk) => boolean, ms?: number): Promise<Chunk> } {
+function watchList(): {
+  items: Chunk[]; add(c: Chunk): void; next(match?: (c: Chunk) => boolean, ms?: number): Promise<Chunk>; close(): void;
+} {
   const items: Chunk[] = [];
   let waiters: Array<() => void> = [];
   let cursor = 0;
+  /** waits in progress, ended by close() so their timers do not hold the test process open */
+  const pending = new Set<() => void>();
+  let closed = false;
   return {
     items,
     add(c) {
@@ -162,24 +171,35 @@ function watchList(): { items: Chunk[]; add(c: Chunk): void; next(match?: (c: Ch
     },
     next: (match = () => true, ms = 5000) => new Promise((resolve, reject) => {
       let dead = false;
-      const timer = setTimeout(() => {
+      const fail = (why: string): void => {
         dead = true;
-        reject(new Error(`no matching chunk within ${ms} ms`));
-      }, ms);
+        clearTimeout(timer);
+        pending.delete(closing);
+        reject(new Error(why));
+      };
+      const closing = (): void => fail('the peer socket closed');
+      const timer = setTimeout(() => fail(`no matching chunk within ${ms} ms`), ms);
+      pending.add(closing);
       const look = (): void => {
         if (dead) return;
         while (cursor < items.length) {
           const c = items[cursor++];
           if (match(c)) {
             clearTimeout(timer);
+            pending.delete(closing);
             resolve(c);
             return;
           }
         }
-        waiters.push(look);
+        if (closed) closing();
+        else waiters.push(look);
       };
       look();
     }),
+    close() {
+      closed = true;
+      for (const f of [...pending]) f();
+    },
   };
 }
 
