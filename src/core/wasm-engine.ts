@@ -87,6 +87,11 @@ export class WasmFramingEngine implements FramingEngine {
   readonly #hold: SlotHold;
   /** the native accelerator (native.ts), null without one */
   readonly #native: NativeScan | null;
+  /**
+   * The current chunk's needle, a view of the slot's copy in wasm memory, for
+   * the accelerator: made once per chunk (every head drops it), not per read.
+   */
+  #needle: Buffer | null = null;
   /** caps as the core takes them: maxLine, maxHeaders, maxHead, maxBody */
   readonly #caps: [number, number, number, number];
   #freed = false;
@@ -145,6 +150,7 @@ export class WasmFramingEngine implements FramingEngine {
     this.#queue = [];
     this.#pending = null;
     this.#headFrom = -1;
+    this.#needle = null;
   }
 
   /** The core variant this engine runs on. */
@@ -238,8 +244,12 @@ export class WasmFramingEngine implements FramingEngine {
     const exports = this.#core.exports;
     const room = exports.msrp_body_room(this.#slot);
     if (!(room > 0)) return pos;
-    const at = exports.msrp_needle_ptr(this.#slot);
-    const needle = this.#core.bytes().subarray(at, at + exports.msrp_needle_length(this.#slot));
+    let needle = this.#needle;
+    if (needle === null) {
+      const at = exports.msrp_needle_ptr(this.#slot);
+      needle = this.#core.bytes().subarray(at, at + exports.msrp_needle_length(this.#slot));
+      this.#needle = needle;
+    }
     const to = Math.min((this.#native as NativeScan).scanBody(input, pos, needle), pos + room);
     if (to > pos) exports.msrp_body_advance(this.#slot, to - pos);
     return to;
@@ -280,6 +290,7 @@ export class WasmFramingEngine implements FramingEngine {
     this.#queue = [];
     this.#pending = null;
     this.#headFrom = -1;
+    this.#needle = null;
   }
 
   free(): void {
@@ -387,6 +398,7 @@ export class WasmFramingEngine implements FramingEngine {
       let go: boolean | void = true;
       let at = 0;
       if (kind === HEAD) {
+        this.#needle = null;
         const head = this.#head(bytes, view, r, input, winStream);
         at = winStream + view.getInt32(r + HEAD_AT, true);
         if (stop < 0) go = sink.onHead(head);
