@@ -9,7 +9,8 @@
  * 136 for copy and wasm scan; the needle search 17 ms against 100-120.
  *
  * Null when it was not built (no compiler or headers at install), cannot load
- * here, or MSRP_NO_NATIVE is set: every caller then keeps its portable path.
+ * here, has no SIMD filter for this CPU (only x86-64's SSE2 and AVX2 are
+ * written), or MSRP_NO_NATIVE is set: every caller then keeps its portable path.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -55,7 +56,9 @@ export function loadNative(): NativeScan | null {
   try {
     const require = createRequire(join(root, 'package.json'));
     const load = require('node-gyp-build') as (dir: string) => NativeScan;
-    loaded = load(root);
+    const native = load(root);
+    // the filter's plain-C form tests one position at a time: not expected to beat the copy into wasm and its SIMD scan
+    loaded = native.simd() === 'scalar' ? null : native;
   } catch {
     // not built here: the portable paths do the work
     loaded = null;

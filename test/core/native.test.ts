@@ -14,12 +14,12 @@ const native = suite('native accelerator');
 
 function loaded(): NativeScan {
   const n = loadNative();
-  assert.ok(n !== null, 'the native accelerator did not load: build it with `node scripts/build-native.mjs`');
+  assert.ok(n !== null, 'the native accelerator did not load: build it with `node scripts/build-native.mjs` (x86-64 only)');
   return n;
 }
 
-native('it is built and loaded here, with the CPU\'s widest filter', () => {
-  assert.ok(['avx2', 'sse2', 'scalar'].includes(loaded().simd()));
+native('it is built and loaded here, with the CPU\'s widest filter (a plain-C filter alone is not loaded)', () => {
+  assert.ok(['avx2', 'sse2'].includes(loaded().simd()));
 });
 
 native('indexOfNeedle: a match right after a filter hit that failed (dashes before the needle, an id ending in a repeated octet)', () => {
