@@ -2,8 +2,10 @@
  * Two MsrpSessions on 127.0.0.1 without SIP: an acceptor (passive end) and a
  * connector (active end) exchange their paths as a SIP stack would carry them
  * in SDP, bind, and Alice sends Bob a message asking for a success REPORT
- * (RFC 4975 §7.1.1). Run: node --import tsx examples/session.ts
+ * (RFC 4975 §7.1.1), then a 3 MiB message Bob hashes from borrowed views.
+ * Run: node --import tsx examples/session.ts
  */
+import { createHash } from 'node:crypto';
 import { getAcceptor, getConnector, MsrpSession, type ReceivedMessage } from '../src/index.ts';
 
 const acceptor = getAcceptor({ host: '127.0.0.1', bindTimeout: 5000 });
@@ -26,6 +28,19 @@ const outcome = await sent.done; // settles once the success REPORT came back
 console.log(`bob got "${message.body.toString()}" (${message.contentType})`);
 console.log(`report ${await reported}`);
 if (outcome.status !== 'delivered' || outcome.confirmedBy !== 'report') throw new Error(`unexpected outcome ${outcome.status}`);
+
+// A message over inlineLimit comes as an 'incoming' stream. A consumer that handles each piece at once
+// borrows views of them (no Readable, no copy; each view is valid only during the call, false pauses).
+const big = Buffer.alloc(3 << 20, 'm');
+const hashed = new Promise<string>((resolve, reject) => bob.once('incoming', (stream) => {
+  const hash = createHash('sha256');
+  stream.borrow((view) => { hash.update(view); });
+  stream.once('end', () => resolve(hash.digest('hex')));
+  stream.once('error', reject);
+}));
+await alice.sendMessage(big, 'application/octet-stream').done;
+if (await hashed !== createHash('sha256').update(big).digest('hex')) throw new Error('the borrowed octets differ');
+console.log(`bob hashed ${big.length} octets from borrowed views`);
 
 // shutdown(): waits for pending messages (bounded by `timeout`), then closes the session.
 await Promise.all([alice.shutdown({ timeout: 2000 }), bob.shutdown({ timeout: 2000 })]);
