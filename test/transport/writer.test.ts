@@ -153,6 +153,26 @@ chunking('small chunks and responses queued in one tick reach the socket in one 
   }
 });
 
+chunking('responses with comments beyond ASCII, batched or written alone, go out as their exact UTF-8', async () => {
+  const p = await rawPeer();
+  try {
+    // short: into the batch; long (over a batch frame at three octets a unit): a write of its own
+    const comments = ['Überprüfung fehlgeschlagen ✓ 失敗', `${'ü'.repeat(1500)}✓`];
+    for (const comment of comments) {
+      const asked = p.request({ body: 'x', headers: sendHeaders('x') });
+      const request = await p.transport.readChunk();
+      assert.ok(p.transport.writeResponse(request, 400, comment));
+      const response = await p.next((c) => c.isResponse && c.transactionId === asked, 5000);
+      assert.is(response.code, 400);
+      assert.is(response.comment, comment);
+    }
+    const wire = p.bytes();
+    for (const comment of comments) assert.ok(wire.includes(Buffer.from(` 400 ${comment}\r\n`, 'utf8')));
+  } finally {
+    p.close();
+  }
+});
+
 const interruption = suite('writer: interruption and fairness');
 
 interruption('a response and a chat message overtake a 50 MB message, which resumes at the next octet', async () => {
