@@ -21,7 +21,7 @@
  * Each side runs in its own child process (bench/helpers/transfer-peer.ts);
  * the receiver times from its first octet to its last (and reports the CPU it
  * used meanwhile, a figure that holds up better on a busy machine). Every case runs
- * `--runs` times (default 2) and keeps its best. GB = 10^9 octets. Prints a
+ * `--runs` times (default 3: the raw socket alone swings by a third from run to run) and keeps its best. GB = 10^9 octets. Prints a
  * table, then as the last line one JSON object:
  * {"tcpGBps", "rawTcpGBps", "tcpRatio", "tcpAcceptGBps", "tlsGBps", "rawTlsGBps", "tlsRatio", "chatPerSec"}
  * (tcpGBps, tcpAcceptGBps and tlsGBps: the faster receiving side with its faster consumer). `--quick`: 256 MiB and fewer chat messages;
@@ -33,7 +33,7 @@ import { type Case, type Measured, runTransferCase } from './helpers/peer-proces
 
 const quick = process.argv.includes('--quick');
 const runsArg = process.argv.indexOf('--runs');
-const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 2;
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
 const onlyArg = process.argv.indexOf('--only');
 /** `--only <text>`: run just the cases whose name contains it (no JSON line then) */
 const ONLY = onlyArg > 0 ? process.argv[onlyArg + 1] : null;
