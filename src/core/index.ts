@@ -10,7 +10,7 @@
  */
 import { JsFramingEngine } from './js-engine.ts';
 import type { FramingEngine, FramingLimits } from './types.ts';
-import { type CoreVariant, DEFAULT_CORE_OPTIONS, loadCore } from './wasm.ts';
+import { type CoreInstance, type CoreVariant, DEFAULT_CORE_OPTIONS, loadCore } from './wasm.ts';
 import { WasmFramingEngine } from './wasm-engine.ts';
 
 export type { FramingEngine, FramingLimits, FramingSink, RawError, RawHead } from './types.ts';
@@ -33,18 +33,22 @@ function chosenEngine(): EngineName | undefined {
   return name;
 }
 
+/** The core `engine` runs on (the preferred variant when unnamed), null for js or when it cannot load. */
+function coreOf(engine: EngineName | undefined): CoreInstance | null {
+  if (engine === 'js') return null;
+  const variant: CoreVariant | undefined = engine === 'wasm' ? 'baseline' : engine === 'wasm-simd' ? 'simd' : undefined;
+  return loadCore(variant);
+}
+
 /** A new framing engine for one byte stream, enforcing `limits` (see the module comment for the choice). */
 export function createFramingEngine(limits: FramingLimits = {}, engine: EngineName | undefined = chosenEngine()): FramingEngine {
-  if (engine !== 'js') {
-    const variant: CoreVariant | undefined = engine === 'wasm' ? 'baseline' : engine === 'wasm-simd' ? 'simd' : undefined;
-    const core = loadCore(variant);
-    if (core !== null) {
-      try {
-        return new WasmFramingEngine(core, limits);
-      } catch (err) {
-        // no free slot, or more headers than the pool's entries: the TypeScript engine has no such bounds
-        if (!(err instanceof RangeError)) throw err;
-      }
+  const core = coreOf(engine);
+  if (core !== null) {
+    try {
+      return new WasmFramingEngine(core, limits);
+    } catch (err) {
+      // no free slot, or more headers than the pool's entries: the TypeScript engine has no such bounds
+      if (!(err instanceof RangeError)) throw err;
     }
   }
   return new JsFramingEngine(limits);
@@ -62,8 +66,7 @@ let plainReadBuffer: Buffer | null = null;
  * and body segments handed on are views valid only during their callback.
  */
 export function sharedReadBuffer(): Buffer {
-  const engine = chosenEngine();
-  const core = engine === 'js' ? null : loadCore(engine === 'wasm' ? 'baseline' : engine === 'wasm-simd' ? 'simd' : undefined);
+  const core = coreOf(chosenEngine());
   if (core !== null) return core.bytes().subarray(core.inputPtr, core.inputPtr + core.inputSize);
   plainReadBuffer ??= Buffer.allocUnsafeSlow(DEFAULT_CORE_OPTIONS.window);
   return plainReadBuffer;
