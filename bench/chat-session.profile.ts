@@ -2,7 +2,7 @@
  * A focused driver for the chat path of bench:transfer, both ends in one
  * process (`tsx bench/chat-session.profile.ts [messages] [rounds]`): two MsrpSessions
  * over loopback TCP, about 200-octet messages pipelined from one to the other
- * as bench/helpers/transfer-peer.ts sends them (at most 8192 waiting for their
+ * as bench/helpers/transfer-peer.ts sends them (at most 1024 waiting for their
  * 200, `done` awaited per message), reporting process CPU time per round trip
  * (sender and receiver together: steadier than wall time on a shared
  * machine), the best of a few rounds. Run it under `node --cpu-prof --import tsx` to see where the time goes.
@@ -11,7 +11,8 @@ import { sessionPair } from '../test/session/helpers.ts';
 
 const COUNT = Number(process.argv[2] ?? 100_000);
 const ROUNDS = Number(process.argv[3] ?? 4);
-const WINDOW = 8192;
+const WINDOW = 1024;
+const REFILL = 256;
 const SIZE = 200;
 
 async function round(count: number): Promise<{ cpuUs: number; ms: number; delivered: number }> {
@@ -29,7 +30,7 @@ async function round(count: number): Promise<{ cpuUs: number; ms: number; delive
       done++;
       if (o.status === 'delivered') delivered++;
       if (done === count) resolve();
-      else if (sent - done <= WINDOW / 2) pump();
+      else if (sent - done <= WINDOW - REFILL) pump();
     };
     const failed = (): void => settle({ status: 'failed' });
     const pump = (): void => {

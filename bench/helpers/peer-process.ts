@@ -2,7 +2,8 @@
  * Parent-side plumbing of the two-process benchmarks: forking a peer script
  * (compiled to JavaScript and run by plain node, as an application runs the
  * library; MSRP_BENCH_TSX=1 runs the TypeScript under tsx instead; optional
- * CPU profiles with MSRP_BENCH_PROF=dir), waiting for one of
+ * CPU profiles with MSRP_BENCH_PROF=dir; other node options for the peers,
+ * such as --trace-gc, with MSRP_BENCH_ARGS="..."), waiting for one of
  * its IPC messages, stopping peers, and one bench:transfer case run through
  * bench/helpers/transfer-peer.ts (bench/transfer.bench.ts runs them all;
  * bench/streams.bench.ts takes MsrpSession's figure from it).
@@ -69,8 +70,9 @@ function compiledPath(path: string): string {
 
 /** Forks a peer script: its compiled JavaScript under plain node, or the TypeScript under tsx with MSRP_BENCH_TSX=1. */
 export function forkPeer(path: string): ChildProcess {
-  // MSRP_BENCH_PROF=dir: a CPU profile of every peer process in dir
+  // MSRP_BENCH_PROF=dir: a CPU profile of every peer process in dir; MSRP_BENCH_ARGS: more node options
   const prof = process.env.MSRP_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MSRP_BENCH_PROF}`] : [];
+  if (process.env.MSRP_BENCH_ARGS) prof.push(...process.env.MSRP_BENCH_ARGS.trim().split(/\s+/));
   const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
   if (process.env.MSRP_BENCH_TSX === '1') return fork(path, [], { execArgv: ['--import', 'tsx', ...prof], stdio });
   return fork(compiledPath(path), [], { execArgv: prof, stdio });

@@ -12,6 +12,8 @@
  * messages (a long transfer at the front holds nothing settled behind it).
  */
 
+import { Fifo } from '../transport/fifo.ts';
+
 /** What the set needs of a message. */
 export interface Pending {
   readonly messageId: string;
@@ -19,8 +21,7 @@ export interface Pending {
 
 /** See the module comment. */
 export class PendingMessages<M extends Pending> {
-  #queue: Array<M | undefined> = [];
-  #head = 0;
+  readonly #queue = new Fifo<M>();
   #size = 0;
   /** settled out of turn, still in #queue until the front reaches them */
   readonly #gone = new Set<M>();
@@ -71,17 +72,16 @@ export class PendingMessages<M extends Pending> {
   /** The pending messages in sending order. */
   values(): M[] {
     const out: M[] = [];
-    for (let i = this.#head; i < this.#queue.length; i++) {
-      const m = this.#queue[i];
-      if (m !== undefined && !this.#gone.has(m)) out.push(m);
+    for (let i = 0; i < this.#queue.length; i++) {
+      const m = this.#queue.at(i) as M;
+      if (!this.#gone.has(m)) out.push(m);
     }
     return out;
   }
 
   /** Empties the set. */
   clear(): void {
-    this.#queue = [];
-    this.#head = 0;
+    this.#queue.clear();
     this.#size = 0;
     this.#gone.clear();
     this.#displaced.clear();
@@ -95,27 +95,18 @@ export class PendingMessages<M extends Pending> {
       else if (this.#index.get(message.messageId) === message) this.#index.delete(message.messageId);
     }
     const queue = this.#queue;
-    if (queue[this.#head] !== message) {
+    if (queue.peek() !== message) {
       this.#gone.add(message);
       if (this.#gone.size > 1024 && this.#gone.size > this.#size) this.#compact();
       return;
     }
-    queue[this.#head++] = undefined;
-    while (this.#gone.size > 0 && this.#head < queue.length && this.#gone.delete(queue[this.#head] as M)) {
-      queue[this.#head++] = undefined;
-    }
-    if (this.#head === queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > queue.length) {
-      this.#queue = queue.slice(this.#head);
-      this.#head = 0;
-    }
+    queue.shift();
+    while (this.#gone.size > 0 && queue.length > 0 && this.#gone.delete(queue.peek() as M)) queue.shift();
   }
 
   #compact(): void {
-    this.#queue = this.values();
-    this.#head = 0;
-    this.#gone.clear();
+    const gone = this.#gone;
+    this.#queue.filter((m) => !gone.has(m));
+    gone.clear();
   }
 }

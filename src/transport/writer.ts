@@ -28,6 +28,7 @@ import { formatByteRange } from '../protocol/headers.ts';
 import type { ByteRange } from '../protocol/headers.ts';
 import { headText, summarizeBody, type TrafficLog, TRAFFIC_TEXT_LIMIT } from '../log.ts';
 import type { ByteStream } from './byte-stream.ts';
+import { Fifo } from './fifo.ts';
 import { kWriterAbort, type OutgoingMessage, type SentChunk } from './outgoing.ts';
 import type { TransactionHandle, TransactionHandlers, TransactionResult, TransactionTable } from './transactions.ts';
 import { BufferSource } from './sources.ts';
@@ -75,6 +76,23 @@ interface Item {
   /** for the traffic log; null when it is off */
   chunk: Chunk | null;
   written: (error?: Error | null) => void;
+}
+
+/**
+ * A chunk's SentChunk, made by a class: an object literal's allocation site
+ * can be pretenured by V8 (see Entry in transactions.ts), which kept every
+ * chat message alive through scavenges.
+ */
+class Sent implements SentChunk {
+  readonly transactionId: string;
+  readonly byteRange: ByteRange;
+  continuationFlag: '$' | '+' | '#';
+
+  constructor(transactionId: string, byteRange: ByteRange, continuationFlag: '$' | '+' | '#') {
+    this.transactionId = transactionId;
+    this.byteRange = byteRange;
+    this.continuationFlag = continuationFlag;
+  }
 }
 
 /** What waits on one chunk's transaction: one object per chunk rather than three closures. */
@@ -219,8 +237,7 @@ export class ChunkWriter {
   readonly maxQueuedBytes: number;
   readonly #traffic: TrafficLog | null;
   readonly #label: string;
-  #items: Item[] = [];
-  #itemHead = 0;
+  readonly #items = new Fifo<Item>();
   #queuedBytes = 0;
   readonly #rotation = new Rotation();
   #open: OpenChunk | null = null;
@@ -266,7 +283,7 @@ export class ChunkWriter {
 
   /** True when nothing is queued and no chunk is open. */
   get idle(): boolean {
-    return this.#itemHead >= this.#items.length && this.#open === null && this.messageCount === 0;
+    return this.#items.length === 0 && this.#open === null && this.messageCount === 0;
   }
 
   /**
@@ -327,9 +344,8 @@ export class ChunkWriter {
     if (this.#closed !== null) return;
     this.#closed = error;
     this.#stream.off('drain', this.#onDrain);
-    const items = this.#items.slice(this.#itemHead);
-    this.#items = [];
-    this.#itemHead = 0;
+    const items = this.#items.toArray();
+    this.#items.clear();
     this.#queuedBytes = 0;
     for (const item of items) item.written(error);
     const messages = this.#rotation.clear();
@@ -366,7 +382,7 @@ export class ChunkWriter {
     this.#stream.cork();
     try {
       while (this.#canWrite()) {
-        if (this.#itemHead < this.#items.length) {
+        if (this.#items.length > 0) {
           if (this.#open !== null) this.#closeChunk('+');
           this.#writeItem();
           continue;
@@ -388,12 +404,7 @@ export class ChunkWriter {
   };
 
   #writeItem(): void {
-    const item = this.#items[this.#itemHead];
-    this.#items[this.#itemHead++] = undefined as unknown as Item;
-    if (this.#itemHead > 1024 && this.#itemHead * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#itemHead);
-      this.#itemHead = 0;
-    }
+    const item = this.#items.shift() as Item;
     this.#queuedBytes -= item.bytes;
     const last = item.parts.length - 1;
     // a text frame takes at most three UTF-8 octets per UTF-16 unit
@@ -422,7 +433,7 @@ export class ChunkWriter {
 
   /** Whether anything other than `message` waits for the connection. */
   #othersWaiting(message: OutgoingMessage): boolean {
-    return this.#itemHead < this.#items.length || this.#rotation.othersReady(message);
+    return this.#items.length > 0 || this.#rotation.othersReady(message);
   }
 
   /** One turn: at most one slice of `message`. */
@@ -549,7 +560,7 @@ export class ChunkWriter {
       if (body !== undefined && body.includes(DASHES_BUFFER)) {
         while (body.includes(`${DASHES}${transactionId}`, 0, 'latin1')) transactionId = randomIdent(idOctets);
       }
-      const sent: SentChunk = { transactionId, byteRange: range, continuationFlag: flag };
+      const sent = new Sent(transactionId, range, flag);
       const transaction = new ChunkTransaction(message, sent, this.#stopFailed);
       // RFC 4975 §7.1: not the id of another transaction that exists now (80 random bits make that rare)
       transaction.handle = this.#transactions.tryAdd(transactionId, message.failureReport, transaction);
