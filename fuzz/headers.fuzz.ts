@@ -44,6 +44,11 @@ export const headerProperties: Record<string, AnyProperty> = {
   'a Byte-Range round-trips': fc.property(byteRangeArb, (r) => same(H.parseByteRange(H.formatByteRange(r)), r)),
   'a Status round-trips': fc.property(statusArb, (s) => same(H.parseStatus(H.formatStatus(s)), s)),
   'a Message-ID round-trips': fc.property(identArb, (id) => H.parseMessageId(id) === id),
+  'isIdent agrees with the RFC 4975 §9 ident rule written as a regular expression': fc.property(
+    fc.oneof(identArb, fc.string({ unit: 'binary', minLength: 3, maxLength: 34 }),
+      // ident characters with look-alikes whose low seven bits are ident characters (0xC1 is 'A' + 0x80)
+      fc.string({ unit: fc.constantFrom('a', 'Z', '5', '.', '-', '+', '%', '=', '\u00c1', '\u00ae', '\u0141', ' '), minLength: 3, maxLength: 34 })),
+    (s) => H.isIdent(s) === /^[A-Za-z0-9][A-Za-z0-9.+%=-]{3,31}$/.test(s)),
   'a Content-Type round-trips': fc.property(contentTypeArb, (c) => same(H.parseContentType(H.formatContentType(c)), c)),
   'a Content-Disposition round-trips': fc.property(contentDispositionArb,
     (d) => same(H.parseContentDisposition(H.formatContentDisposition(d)), d)),

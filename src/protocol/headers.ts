@@ -329,13 +329,27 @@ export const parseFailureReport: (v: string) => ReportValue = parseReport;
 // ---------------------------------------------------------------------------
 // Message-ID (RFC 4975 §9 `ident`)
 
-/** True when `s` is an RFC 4975 §9 `ident`: ALPHANUM then 3 to 31 of ALPHANUM / "." / "-" / "+" / "%" / "=". */
+/** RFC 4975 §9 ident characters by code: IDENT_FIRST for ALPHANUM (which may start one), IDENT_REST for "." "-" "+" "%" "=". */
+const IDENT_CHAR = new Uint8Array(128);
+const IDENT_FIRST = 1;
+const IDENT_REST = 2;
+for (let c = 0; c < 128; c++) {
+  if (isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a)) IDENT_CHAR[c] = IDENT_FIRST;
+  else if (c === 0x2e || c === 0x2d || c === 0x2b || c === 0x25 || c === 0x3d) IDENT_CHAR[c] = IDENT_REST;
+}
+
+/**
+ * True when `s` is an RFC 4975 §9 `ident`: ALPHANUM then 3 to 31 of ALPHANUM / "." / "-" / "+" / "%" / "=".
+ * A table lookup per character: every chat message's Message-ID is checked on both sides.
+ */
 export function isIdent(s: string): boolean {
-  if (s.length < 4 || s.length > 32) return false;
-  for (let i = 0; i < s.length; i++) {
+  const n = s.length;
+  if (n < 4 || n > 32) return false;
+  const first = s.charCodeAt(0);
+  if (first > 0x7f || IDENT_CHAR[first] !== IDENT_FIRST) return false;
+  for (let i = 1; i < n; i++) {
     const c = s.charCodeAt(i);
-    const alnum = isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
-    if (!alnum && (i === 0 || (c !== 0x2e && c !== 0x2d && c !== 0x2b && c !== 0x25 && c !== 0x3d))) return false;
+    if (c > 0x7f || IDENT_CHAR[c] === 0) return false;
   }
   return true;
 }

@@ -74,13 +74,6 @@ export const MAX_NON_SEND_BODY = 10240;
 
 const DEFAULT_METHODS = ['SEND', 'REPORT'];
 
-/** Headers whose values are checked by parsing them (the first of each, as the typed accessors read them). */
-const PARSED: ReadonlyArray<[HeaderId, (v: string) => unknown]> = [
-  [HeaderId.MESSAGE_ID, parseMessageId], [HeaderId.BYTE_RANGE, parseByteRange],
-  [HeaderId.SUCCESS_REPORT, parseSuccessReport], [HeaderId.FAILURE_REPORT, parseFailureReport],
-  [HeaderId.STATUS, parseStatus],
-];
-
 function fail(statusCode: number, reason: string): ValidationFailure {
   return { statusCode, reason };
 }
@@ -99,13 +92,37 @@ function parsed<T>(value: string | undefined, parse: (v: string) => T, last: Las
 
 /** Checks of a request's head; responses get only the path checks. */
 export function validateHead(chunk: Chunk, options: ValidateOptions = {}): ValidationFailure | null {
+  // One pass over the headers for the first value of each header checked here (a lookup per
+  // header scanned them all again, nine times a chunk: the largest cost of accepting a chat message)
+  let toValue: string | undefined;
+  let fromValue: string | undefined;
+  let messageId: string | undefined;
+  let byteRange: string | undefined;
+  let successReport: string | undefined;
+  let failureReport: string | undefined;
+  let status: string | undefined;
+  let contentTypeValue: string | undefined;
+  const headers = chunk.headers;
+  for (let i = 0; i < headers.length; i++) {
+    switch (chunk.headerIdAt(i)) {
+      case HeaderId.TO_PATH: toValue ??= headers[i][1]; break;
+      case HeaderId.FROM_PATH: fromValue ??= headers[i][1]; break;
+      case HeaderId.MESSAGE_ID: messageId ??= headers[i][1]; break;
+      case HeaderId.BYTE_RANGE: byteRange ??= headers[i][1]; break;
+      case HeaderId.SUCCESS_REPORT: successReport ??= headers[i][1]; break;
+      case HeaderId.FAILURE_REPORT: failureReport ??= headers[i][1]; break;
+      case HeaderId.STATUS: status ??= headers[i][1]; break;
+      case HeaderId.CONTENT_TYPE: contentTypeValue ??= headers[i][1]; break;
+      default:
+    }
+  }
   const memo = options.memo;
   let toPath: MsrpUri[] | undefined;
   let fromPath: MsrpUri[] | undefined;
   try {
     // RFC 4975 §9 `headers = To-Path CRLF From-Path CRLF ...`
-    toPath = parsed(chunk.getHeaderById(HeaderId.TO_PATH), parsePath, memo?.toPath);
-    fromPath = parsed(chunk.getHeaderById(HeaderId.FROM_PATH), parsePath, memo?.fromPath);
+    toPath = parsed(toValue, parsePath, memo?.toPath);
+    fromPath = parsed(fromValue, parsePath, memo?.fromPath);
   } catch (err) {
     return failure(err);
   }
@@ -122,23 +139,25 @@ export function validateHead(chunk: Chunk, options: ValidateOptions = {}): Valid
     return fail(StatusCode.NOT_IMPLEMENTED, `method ${chunk.method} is not implemented`);
   }
   try {
-    for (const [id, parse] of PARSED) {
-      const value = chunk.getHeaderById(id);
-      if (value !== undefined) parse(value);
-    }
+    // each present one is checked by parsing it (the first of each, as the typed accessors read them)
+    if (messageId !== undefined) parseMessageId(messageId);
+    if (byteRange !== undefined) parseByteRange(byteRange);
+    if (successReport !== undefined) parseSuccessReport(successReport);
+    if (failureReport !== undefined) parseFailureReport(failureReport);
+    if (status !== undefined) parseStatus(status);
   } catch (err) {
     return failure(err);
   }
-  if ((chunk.method === 'SEND' || chunk.method === 'REPORT') && chunk.getHeaderById(HeaderId.MESSAGE_ID) === undefined) {
+  if ((chunk.method === 'SEND' || chunk.method === 'REPORT') && messageId === undefined) {
     return fail(StatusCode.BAD_REQUEST, `a ${chunk.method} needs a Message-ID (RFC 4975 §7.1.1, §7.1.2)`);
   }
-  if (chunk.method === 'REPORT' && chunk.getHeaderById(HeaderId.STATUS) === undefined) {
+  if (chunk.method === 'REPORT' && status === undefined) {
     return fail(StatusCode.BAD_REQUEST, 'a REPORT needs a Status (RFC 4975 §7.1.2)');
   }
 
   let contentType: ContentType | undefined;
   try {
-    contentType = parsed(chunk.getHeaderById(HeaderId.CONTENT_TYPE), parseContentType, memo?.contentType);
+    contentType = parsed(contentTypeValue, parseContentType, memo?.contentType);
   } catch (err) {
     return failure(err);
   }

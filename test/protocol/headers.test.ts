@@ -157,6 +157,8 @@ Ids('Message-ID is an ident', () => {
   for (const bad of ['abc', 'x'.repeat(33), '.abc', 'ab cd', 'abc/', 'abcé', '']) rejects(() => H.parseMessageId(bad), message(bad));
   assert.ok(H.isIdent('49fh'));
   assert.not.ok(H.isIdent('-49fh'));
+  // characters beyond ASCII whose low seven bits are ident characters ('A', '.', 'A')
+  for (const bad of ['\u00c1bcd', 'ab\u00aecd', 'abc\u0141']) assert.not.ok(H.isIdent(bad), JSON.stringify(bad));
 });
 
 Ids('Content-ID is <id>', () => {
