@@ -20,7 +20,6 @@
  * RFC 4975 §14.4) unless `connect.tls.fingerprint` was given.
  */
 import { EventEmitter } from 'node:events';
-import type net from 'node:net';
 import { getAcceptor, getConnector, type Connector } from '../connect/index.ts';
 import type { ConnectOptions } from '../connect/options.ts';
 import { answerSetup, connectionRole, offerSetup } from '../connect/roles.ts';
@@ -239,9 +238,6 @@ export abstract class MsrpStreamBase<E extends StreamEvents & Record<keyof E, an
         throw stateError('start()', this.#state);
       }
       this.#connector = null;
-      // a chat message, its response and its REPORT are small writes: Nagle's algorithm against the
-      // peer's delayed ACK would hold each round trip for tens of ms
-      (transport.connection.stream as Partial<net.Socket>).setNoDelay?.(true);
       const session = new MsrpSession(transport, { logger: this.logger, ...this.options.session, ...this.sessionOptions() });
       this.#session = session;
       session.on('close', this.#onSessionClose);

@@ -29,6 +29,8 @@ export interface ByteStream {
   readonly localPort?: number;
   /** true for a tls.TLSSocket */
   readonly encrypted?: boolean;
+  /** a socket's TCP_NODELAY */
+  setNoDelay?(noDelay?: boolean): unknown;
 }
 
 /** `host:port` with IPv6 hosts in brackets, or '?' when unknown. */

@@ -90,6 +90,7 @@ export class MsrpConnection extends EventEmitter<ConnectionEvents> {
   constructor(stream: ByteStream, options: ConnectionOptions = {}) {
     super();
     this.stream = stream;
+    if (options.noDelay !== false) stream.setNoDelay?.(true);
     this.label = streamLabel(stream);
     this.logger = options.logger ?? noopLogger;
     this.#traffic = options.trafficLog ?? null;

@@ -65,6 +65,13 @@ export interface ConnectionOptions extends WriterOptions {
   resolve?: (chunk: Chunk, toPath: MsrpUri[], fromPath: MsrpUri[], connection: MsrpConnection) => Resolution;
   /** delay reading until `start()` (for a caller that attaches targets first) */
   paused?: boolean;
+  /**
+   * Turn off Nagle's algorithm on a socket (default true): the writer gathers
+   * what one turn writes into one write already, and a small request, its
+   * response or a REPORT held back for the peer's delayed ACK stalls a
+   * pipeline of small messages for tens of ms.
+   */
+  noDelay?: boolean;
 }
 
 /** Events of a connection. */

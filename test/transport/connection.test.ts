@@ -5,14 +5,16 @@
  * sessions after a non-fatal error.
  */
 import { randomBytes } from 'node:crypto';
+import type net from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { JsFramingEngine, sharedReadBuffer, type FramingLimits } from '../../src/core/index.ts';
 import { MsrpConnectionError } from '../../src/errors.ts';
 import { Chunk, randomIdent } from '../../src/protocol/chunk.ts';
 import { MsrpTransport } from '../../src/transport.ts';
+import { MsrpConnection } from '../../src/transport/connection.ts';
 import { until } from '../helpers/until.ts';
-import { delay, rawPeer, sendHeaders, uri } from './helpers.ts';
+import { delay, rawPeer, sendHeaders, socketPair, uri } from './helpers.ts';
 
 const isResponse = (c: Chunk): boolean => c.isResponse;
 
@@ -209,6 +211,32 @@ rules('a response to a non-SEND carries the whole From-Path as its To-Path (RFC 
 });
 
 const framing = suite('connection: framing and routing');
+
+framing("a socket's Nagle algorithm is turned off, unless noDelay is false", async () => {
+  const { client, server, close } = await socketPair();
+  try {
+    // the real sockets' own setNoDelay, watched
+    const calls = (socket: net.Socket): boolean[] => {
+      const seen: boolean[] = [];
+      const own = socket.setNoDelay.bind(socket);
+      socket.setNoDelay = (noDelay?: boolean) => {
+        seen.push(noDelay ?? true);
+        return own(noDelay);
+      };
+      return seen;
+    };
+    const byDefault = calls(client);
+    const off = calls(server);
+    const a = new MsrpConnection(client);
+    const b = new MsrpConnection(server, { noDelay: false });
+    assert.equal(byDefault, [true]);
+    assert.equal(off, []);
+    a.close();
+    b.close();
+  } finally {
+    close();
+  }
+});
 
 framing('framing lost closes the connection and fails pending transactions with a clear error', async () => {
   const p = await rawPeer();
