@@ -84,7 +84,8 @@ async function main(): Promise<void> {
     results.set(c.name, m);
     const rate = c.kind === 'chat' ? `${Math.round(perSec(m)).toLocaleString('en')} msg/s` : `${gbps(m).toFixed(3)} GB/s`;
     const who = c.kind === 'chat' ? 'sender' : 'receiver';
-    console.log(`${c.name.padEnd(32)} ${rate.padStart(16)}  ${m.result.ms.toFixed(0).padStart(6)} ms  ${who} CPU ${m.result.cpuMs.toFixed(0).padStart(5)} ms  RSS ${(m.result.rssPeak / 2 ** 20).toFixed(0)} MiB`);
+    const sender = m.senderCpuMs === undefined ? '' : `  sender CPU ${m.senderCpuMs.toFixed(0).padStart(5)} ms`;
+    console.log(`${c.name.padEnd(32)} ${rate.padStart(16)}  ${m.result.ms.toFixed(0).padStart(6)} ms  ${who} CPU ${m.result.cpuMs.toFixed(0).padStart(5)} ms${sender}  RSS ${(m.result.rssPeak / 2 ** 20).toFixed(0)} MiB`);
   }
   if (ONLY !== null) return;
   const g = (name: string): number => gbps(results.get(name) as Measured);

@@ -30,6 +30,8 @@ export interface Case {
 /** What a case measured. */
 export interface Measured {
   result: Result;
+  /** msrp: CPU ms the sending process spent from its send to the message's outcome */
+  senderCpuMs?: number;
 }
 
 /** Sizes of a case run. */
@@ -142,6 +144,7 @@ export async function runTransferCase(c: Case, params: CaseParams): Promise<Meas
     if (c.kind === 'msrp') {
       const sent = await senderDone;
       if (sent?.status !== 'delivered') throw new Error(`${c.name}: the sender's message ended ${sent?.status}`);
+      return { result, senderCpuMs: sent.cpuMs };
     }
     return { result };
   } finally {

@@ -209,8 +209,10 @@ async function go(): Promise<void> {
   }
   const s = session as MsrpSession;
   if (setup.kind === 'msrp') {
+    const cpu = process.cpuUsage();
     const outcome = await s.sendMessage(patternStream(setup.size, PIECE), 'application/octet-stream', { size: setup.size }).done;
-    send({ type: 'sent', status: outcome.status });
+    const used = process.cpuUsage(cpu);
+    send({ type: 'sent', status: outcome.status, cpuMs: (used.user + used.system) / 1000 });
     return;
   }
   // chat: `count` messages pipelined, at most CHAT_WINDOW waiting for their 200

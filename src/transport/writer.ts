@@ -7,7 +7,8 @@
  *   than 2048 octets MUST be interrupted if the sender needs to send pending
  *   responses or REPORT requests";
  * - messages, cut into chunks here. A message turn writes at most one slice
- *   (sliceSize octets). Messages take turns round-robin, first between groups
+ *   (sliceSize octets) while anything else waits, and up to the high-water
+ *   mark when it is alone. Messages take turns round-robin, first between groups
  *   (sessions) and then within a group, so a chat message queued behind a
  *   1 GiB file waits for at most one slice.
  *
@@ -441,7 +442,11 @@ export class ChunkWriter {
     this.#rotation.take();
     if (message.settled) return; // failed or stopped while it waited for its turn
     const source = message.source;
-    let budget = this.sliceSize;
+    // Alone on the connection, a message writes up to the high-water mark in one turn: a slice
+    // is only there to share the connection, and each turn costs a write and a round through
+    // the source (about a fifth of the sending process's time for 1 GiB in 64 KiB turns).
+    let budget = this.#othersWaiting(message) ? this.sliceSize
+      : Math.max(this.sliceSize, this.#highWater - this.#stream.writableLength - (this.#batchAt - this.#batchFrom));
     let open = this.#open;
     if (open === null && source instanceof BufferSource && source.remaining <= MAX_UNINTERRUPTIBLE
       && source.remaining <= this.maxChunkSize) {

@@ -153,6 +153,35 @@ chunking('small chunks and responses queued in one tick reach the socket in one 
   }
 });
 
+chunking('alone on the connection a message writes up to the high-water mark a turn; beside another, a slice', async () => {
+  const p = await rawPeer({ connection: { sliceSize: 16384 } });
+  try {
+    answerAll(p);
+    const stream = p.connection.stream as unknown as { write: (data: Buffer, ...rest: unknown[]) => boolean };
+    const write = stream.write;
+    let largest = 0;
+    stream.write = function (this: unknown, data: Buffer, ...rest: unknown[]) {
+      largest = Math.max(largest, data.length);
+      return write.call(this, data, ...rest);
+    };
+    const alone = p.transport.sendMessage({ body: Buffer.alloc(600_000, 3) });
+    await alone.outcome;
+    assert.ok(largest > 4 * 16384, `largest write ${largest}`);
+    largest = 0;
+    const t2 = new MsrpTransport(p.connection, uri('127.0.0.1', p.local.port as number), [p.peer]);
+    const one = p.transport.sendMessage({ body: Buffer.alloc(200_000, 1) });
+    const two = t2.sendMessage({ body: Buffer.alloc(200_000, 2) });
+    await Promise.all([one.outcome, two.outcome]);
+    // the last turn of the two is alone again, and may be larger
+    assert.ok(largest <= 200_000 - 16384, `largest write ${largest}`);
+    const sends = p.received.filter(isSend).filter((c) => c.messageId !== alone.messageId);
+    assert.ok(sends.slice(0, -2).every((c) => c.body!.length <= 16384), 'chunks of a slice while both had octets left');
+    assert.ok(reassemble(p.received, alone.messageId).equals(Buffer.alloc(600_000, 3)));
+  } finally {
+    p.close();
+  }
+});
+
 chunking('responses with comments beyond ASCII, batched or written alone, go out as their exact UTF-8', async () => {
   const p = await rawPeer();
   try {
