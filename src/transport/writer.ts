@@ -190,7 +190,25 @@ class BatchWaiters {
 const STREAMED_ID_OCTETS = 16;
 const DASHES = '-------';
 const CRLF_DASHES = `\r\n${DASHES}`;
-const DASHES_BUFFER = Buffer.from(DASHES, 'latin1');
+const DASH = 0x2d;
+
+/**
+ * Whether `body` holds seven dashes in a row, the start of any end-line
+ * (RFC 4975 §7.1). Any such run covers an offset of the form 7k + 6, so only
+ * those are looked at, and the run around a dash found there is measured:
+ * a chat body costs about thirty reads instead of a native search.
+ */
+export function hasDashRun(body: Buffer): boolean {
+  for (let i = 6; i < body.length; i += 7) {
+    if (body[i] !== DASH) continue;
+    let from = i;
+    while (from > 0 && body[from - 1] === DASH) from--;
+    let to = i + 1;
+    while (to < body.length && body[to] === DASH && to - from < 7) to++;
+    if (to - from >= 7) return true;
+  }
+  return false;
+}
 const EMPTY = Buffer.alloc(0);
 /** The parts of an item given as text. */
 const NO_PARTS: Buffer[] = [];
@@ -562,7 +580,7 @@ export class ChunkWriter {
     for (;;) {
       let transactionId = randomIdent(idOctets);
       // most bodies hold no seven dashes at all, which settles it without a search per id
-      if (body !== undefined && body.includes(DASHES_BUFFER)) {
+      if (body !== undefined && hasDashRun(body)) {
         while (body.includes(`${DASHES}${transactionId}`, 0, 'latin1')) transactionId = randomIdent(idOctets);
       }
       const sent = new Sent(transactionId, range, flag);

@@ -10,7 +10,9 @@ import * as assert from 'uvu/assert';
 import { Readable } from 'node:stream';
 import type { Chunk } from '../../src/protocol/chunk.ts';
 import { MsrpTransport, type BodySource } from '../../src/transport.ts';
-import { DEFAULT_HIGH_WATER } from '../../src/transport/writer.ts';
+import fc from 'fast-check';
+import { DEFAULT_HIGH_WATER, hasDashRun } from '../../src/transport/writer.ts';
+import { checkProperty } from '../../fuzz/settings.ts';
 import { delay, rawPeer, sendHeaders, uri } from './helpers.ts';
 
 const isSend = (c: Chunk): boolean => c.method === 'SEND';
@@ -180,6 +182,16 @@ chunking('alone on the connection a message writes up to the high-water mark a t
   } finally {
     p.close();
   }
+});
+
+chunking('hasDashRun finds seven dashes in a row wherever they are, as a search does', () => {
+  for (const text of ['-------', 'x-------', '------', '------x-------', 'ab------cd-------', '-'.repeat(13), 'x'.repeat(200)]) {
+    assert.is(hasDashRun(Buffer.from(text)), text.includes('-------'), JSON.stringify(text));
+  }
+  // mostly dashes with a few other octets: runs of every length at every offset
+  const body = fc.array(fc.oneof({ weight: 6, arbitrary: fc.constant(0x2d) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 255 }) }),
+    { maxLength: 120 }).map((octets) => Buffer.from(octets));
+  checkProperty('dash runs', fc.property(body, (b) => hasDashRun(b) === b.includes('-------')), 2000);
 });
 
 chunking('responses with comments beyond ASCII, batched or written alone, go out as their exact UTF-8', async () => {
