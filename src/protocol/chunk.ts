@@ -59,9 +59,15 @@ export function randomIdent(octets = 10): string {
     randomFillSync(IDENT_POOL);
     identAt = 0;
   }
-  const id = IDENT_POOL.toString('hex', identAt, identAt + octets);
+  // Buffer's native hexSlice, without toString's encoding lookup and argument checks (half the cost of an id)
+  const id = (IDENT_POOL as unknown as HexSlicer).hexSlice(identAt, identAt + octets);
   identAt += octets;
   return id;
+}
+
+/** Buffer's native hex slicer (not in @types/node, present since Node 0.x). */
+interface HexSlicer {
+  hexSlice(start: number, end: number): string;
 }
 
 const IDENT_POOL = Buffer.allocUnsafe(4096);
