@@ -43,6 +43,12 @@ const fileArb: fc.Arbitrary<FileTransferAttributes> = fc.record({
     .map(([start, extra]) => ({ start, stop: extra === '*' ? '*' as const : start - 1 + extra })), { nil: null }),
 });
 
+/** Whether `f` would write any a=file-* attribute. */
+function hasFileAttribute(f: FileTransferAttributes): boolean {
+  return f.selector !== null || f.transferId !== null || f.disposition !== null || f.icon !== null || f.range !== null
+    || Object.keys(f.date).length > 0;
+}
+
 const otherArb: fc.Arbitrary<SdpAttribute> = fc.record({
   name: lowerArb.map((n) => `x-${n}`),
   value: fc.option(lineTextArb, { nil: null }),
@@ -63,7 +69,8 @@ export const msrpMediaArb: fc.Arbitrary<MsrpMedia> = fc.record({
   chatroom: fc.option(fc.array(tokenArb, { maxLength: 3 }), { nil: null }),
   direction: fc.constantFrom('sendrecv' as const, 'sendonly' as const, 'recvonly' as const, 'inactive' as const),
   description: fc.option(lineTextArb, { nil: null }),
-  file: fc.option(fileArb, { nil: null }),
+  // file attributes with nothing set write no a=file-* line, so they parse back as null: generated as null
+  file: fc.option(fileArb, { nil: null }).map((f) => (f === null || hasFileAttribute(f) ? f : null)),
   rfbSetup: fc.constantFrom(null, 'active' as const, 'passive' as const),
   otherAttributes: fc.array(otherArb, { maxLength: 3 }),
 });

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { MsrpParseError } from '../../src/errors.ts';
 import { MsrpUri } from '../../src/protocol/uri.ts';
 import * as S from '../../src/streams/sdp.ts';
+import { emptyFileAttributes } from '../../src/streams/sdp-file.ts';
 import { rfcFiles } from '../vectors/rfc-vectors.ts';
 import { rejectsWith, rfcText } from './helpers.ts';
 
@@ -173,6 +174,13 @@ Build('createMsrpMedia: defaults from the own (last) path URI; port 9 when activ
   assert.is(S.createMsrpMedia({ path: [uri('msrp://10.0.0.1/s1;tcp')], acceptTypes: ['*'] }).port, 2855);
   assert.throws(() => S.createMsrpMedia({ path: [], acceptTypes: ['*'] }), RangeError);
   assert.throws(() => S.createMsrpMedia({ path: [own], acceptTypes: [] }), RangeError);
+});
+
+Build('file attributes with nothing set write no line and parse back as null (found by the long SDP fuzz run)', () => {
+  const m = S.createMsrpMedia({ path: [uri('msrp://0;tcp')], acceptTypes: ['application/x-rfb'] });
+  const text = S.formatMsrpMedia({ ...m, port: 0, file: emptyFileAttributes() });
+  assert.not.ok(text.includes('a=file'));
+  assert.is(S.parseMsrpMedia(text).file, null);
 });
 
 Build('a chat offer with every attribute: written lines and the parse back', () => {
