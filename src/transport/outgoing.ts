@@ -83,6 +83,9 @@ export interface OutgoingMessageInit {
 
 function noop(): void {}
 
+/** The template of a finished message. */
+const SPENT_TEMPLATE: [string, string] = ['', ''];
+
 /** Internal hooks between a message and its writer (not public API). */
 export const kWriterAbort = Symbol('writerAbort');
 
@@ -108,8 +111,8 @@ export class OutgoingMessage {
   chunks = 0;
   /** octets written */
   bytes = 0;
-  /** the header block of every chunk, split where Byte-Range goes: [before, after] */
-  readonly template: [string, string];
+  /** the header block of every chunk, split where Byte-Range goes: [before, after]; released once finished */
+  template: [string, string];
   /** transactions written whose result is still awaited */
   outstanding = 0;
   /** the last chunk's end-line was written ($ or #) */
@@ -196,6 +199,9 @@ export class OutgoingMessage {
   finish(): void {
     if (!this.finished) {
       this.finished = true;
+      // no chunk is written after the last: a message waiting only for its responses does not
+      // keep its header block (a tenth of what a chat message in flight holds)
+      this.template = SPENT_TEMPLATE;
       this.emit('written');
     }
     // a failure stops a message whose last end-line is already out: it settles now

@@ -28,6 +28,16 @@ outcome('taken before it settles, it resolves as it settles, the same promise ea
   assert.is(o.messageId, 'm123');
 });
 
+outcome('once finished it no longer holds its header block (it waits only for responses)', () => {
+  const m = message();
+  assert.ok(m.template[0].includes('Message-ID: m123'), 'the block before Byte-Range');
+  assert.is(m.template[1], 'Content-Type: text/plain\r\n');
+  m.outstanding = 1; // a chunk still awaits its response: finished, not settled
+  m.finish();
+  assert.ok(m.finished && !m.settled);
+  assert.equal(m.template, ['', '']);
+});
+
 outcome('taken after it settled, it resolves with the outcome onSettled was given', async () => {
   const m = message();
   let seen: MessageOutcome | null = null;
